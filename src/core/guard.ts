@@ -1,0 +1,429 @@
+import { buildCommandTable, type CommandRule } from './command-rules.js';
+import { rangeStop, resolveSpec, type CommandLookup } from './command-table.js';
+import { describeWith, type CommandDescription } from './describe.js';
+import {
+  BlockedCommandError,
+  CrossNamespaceError,
+  DoublePrefixError,
+  IsolationConfigError,
+  MalformedCommandError,
+  UnknownCommandError,
+  UnprefixedKeyError,
+  describeArg,
+} from './errors.js';
+import { escapeGlob } from './glob.js';
+import { assertDisjointPrefixes, namespacePrefix } from './namespace.js';
+import { stripReply } from './replies.js';
+import type { ArgumentRole, ArgumentSink, RedisArg, ReplyShape } from './types.js';
+
+/**
+ * `prefix`: the guard adds the prefix to keys, patterns and channels, and strips it from replies.
+ * `strict`: keys must already carry the prefix; nothing is rewritten but missing confinement
+ * (SCAN without MATCH).
+ *
+ * @example
+ * ```ts
+ * const mode: IsolationMode = 'strict';
+ * ```
+ */
+export type IsolationMode = 'prefix' | 'strict';
+
+/**
+ * Options of {@link createGuard}.
+ *
+ * @example
+ * ```ts
+ * const options: GuardOptions = { namespace: 'mcp2', namespaces: ['mcp2', 'celery', 'journal'] };
+ * ```
+ */
+export interface GuardOptions {
+  /** The namespace this guard confines commands to (`mcp2` gives the prefix `mcp2:`). */
+  readonly namespace: string;
+  /**
+   * Every namespace of the deployment. A key that starts with another one's prefix is refused as
+   * `ERR_CROSS_NAMESPACE`. Prefixes that overlap (`a:` and `a:b:`) are refused at creation.
+   * @defaultValue `[namespace]`
+   */
+  readonly namespaces?: readonly string[];
+  /** Overrides the prefix computed from the namespace (other namespaces still use the rule). */
+  readonly prefix?: string;
+  /** Put between namespace and key. @defaultValue `':'` */
+  readonly separator?: string;
+  /**
+   * Use `{namespace}:` as prefix so a namespace lives in one Redis Cluster slot: every
+   * multi-key command works, but the whole namespace's load falls on one node.
+   * @defaultValue `false`
+   */
+  readonly hashTag?: boolean;
+  /** @defaultValue `'prefix'` */
+  readonly mode?: IsolationMode;
+  /** Rules for commands the built-in table lacks (module commands), or to block more commands. */
+  readonly commands?: Readonly<Record<string, CommandRule>>;
+}
+
+interface Claim {
+  readonly namespace: string;
+  readonly own: boolean;
+  readonly text: string;
+  readonly bytes: Buffer;
+  /** The glob-escaped prefix, which a pattern that already carries the prefix starts with. */
+  readonly patternText: string;
+  readonly patternBytes: Buffer;
+}
+
+const STAR = 0x2a;
+const HASH = 0x23;
+
+const bytesStartWith = (value: Buffer, start: Buffer): boolean =>
+  value.length >= start.length && value.compare(start, 0, start.length, 0, start.length) === 0;
+
+const isPatternRole = (role: ArgumentRole): boolean => role === 'key-pattern' || role === 'channel-pattern';
+
+/**
+ * Confines Redis commands to one namespace. This class is the one place where keys, patterns
+ * and channels get their prefix, and where replies lose it again. It is pure: it knows no
+ * Redis client; the adapters call {@link NamespaceGuard.rewrite} before sending and
+ * {@link NamespaceGuard.unprefixReply} on what comes back.
+ *
+ * @example
+ * ```ts
+ * const guard = createGuard({ namespace: 'mcp2', namespaces: ['mcp2', 'celery'] });
+ * guard.rewrite('set', ['payload:1', 'v']);            // ['mcp2:payload:1', 'v']
+ * guard.rewrite('scan', ['0']);                        // ['0', 'MATCH', 'mcp2:*']
+ * guard.unprefixReply('keys', ['*'], ['mcp2:a']);      // ['a']
+ * guard.rewrite('get', ['celery:task']);               // throws CrossNamespaceError
+ * ```
+ */
+export class NamespaceGuard {
+  readonly namespace: string;
+  readonly prefix: string;
+  readonly mode: IsolationMode;
+  /** The prefix with glob characters escaped, as it starts every pattern the guard sends. */
+  readonly patternPrefix: string;
+  private readonly prefixBytes: Buffer;
+  private readonly patternPrefixBytes: Buffer;
+  private readonly claims: readonly Claim[];
+  private readonly table: CommandLookup;
+  private readonly strict: boolean;
+  private readonly sink: RewriteSink;
+
+  constructor(options: GuardOptions) {
+    const rule = { separator: options.separator ?? ':', hashTag: options.hashTag ?? false };
+    this.namespace = options.namespace;
+    const computed = namespacePrefix(options.namespace, rule);
+    if (options.prefix !== undefined && (typeof options.prefix !== 'string' || options.prefix.length === 0)) {
+      throw new IsolationConfigError('`prefix` must be a non-empty string');
+    }
+    this.prefix = options.prefix ?? computed;
+    this.mode = options.mode ?? 'prefix';
+    this.strict = this.mode === 'strict';
+    this.patternPrefix = escapeGlob(this.prefix);
+    this.prefixBytes = Buffer.from(this.prefix);
+    this.patternPrefixBytes = Buffer.from(this.patternPrefix);
+
+    const prefixes = new Map<string, string>([[this.namespace, this.prefix]]);
+    for (const name of options.namespaces ?? []) {
+      if (name !== this.namespace) prefixes.set(name, namespacePrefix(name, rule));
+    }
+    assertDisjointPrefixes(prefixes);
+    this.claims = [...prefixes].map(([namespace, text]) => ({
+      namespace,
+      own: namespace === this.namespace,
+      text,
+      bytes: Buffer.from(text),
+      patternText: escapeGlob(text),
+      patternBytes: Buffer.from(escapeGlob(text)),
+    }));
+    this.table = buildCommandTable(options.commands);
+    this.sink = new RewriteSink(this);
+  }
+
+  /**
+   * Checks one command and returns its arguments as they must be sent: keys, patterns and
+   * channels prefixed (prefix mode) or verified (strict mode). `args` is never modified; when
+   * nothing changes, it is returned as is.
+   *
+   * @throws {@link IsolationError} (a subclass per code) when the command must not be sent.
+   * @example
+   * ```ts
+   * guard.rewrite('ZUNIONSTORE', ['dst', '2', 'a', 'b', 'WEIGHTS', '1', '2']);
+   * // ['mcp2:dst', '2', 'mcp2:a', 'mcp2:b', 'WEIGHTS', '1', '2']
+   * ```
+   */
+  rewrite(command: string, args: readonly RedisArg[]): readonly RedisArg[] {
+    const spec = resolveSpec(this.table, command, args);
+    switch (spec.kind) {
+      case 'range': {
+        const stop = rangeStop(spec, args.length);
+        if (this.strict) {
+          for (let i = spec.first; i < stop; i += spec.step) this.confine(args[i] as RedisArg, 'key', spec.name);
+          return args;
+        }
+        const out = args.slice();
+        for (let i = spec.first; i < stop; i += spec.step) out[i] = this.confine(args[i] as RedisArg, 'key', spec.name);
+        return out;
+      }
+      case 'custom':
+        return this.sink.run(spec.name, spec.locate, args);
+      case 'keyless':
+        return args;
+      case 'blocked':
+        throw new BlockedCommandError(`${spec.name.toUpperCase()} is refused in namespace "${this.namespace}": ${spec.reason}`, {
+          command: spec.name,
+          namespace: this.namespace,
+        });
+      case 'unknown':
+        throw new UnknownCommandError(
+          `${spec.name.toUpperCase()} is refused in namespace "${this.namespace}": ${spec.reason}. ` +
+            'If it is a module command, register where its keys are with the `commands` option.',
+          { command: spec.name, namespace: this.namespace },
+        );
+    }
+  }
+
+  /**
+   * Same as {@link NamespaceGuard.rewrite} for a whole command line, name first
+   * (`['GET', 'k']`), as node-redis's `sendCommand` and `COMMAND GETKEYS` take it.
+   *
+   * @example
+   * ```ts
+   * guard.rewriteArgv(['GET', 'payload:1']); // ['GET', 'mcp2:payload:1']
+   * ```
+   */
+  rewriteArgv(argv: readonly RedisArg[]): readonly RedisArg[] {
+    const [name, ...args] = argv;
+    if (name === undefined) throw new MalformedCommandError('an empty command line is refused', { command: '', namespace: this.namespace });
+    const out = this.rewrite(String(name), args);
+    return out === args ? argv : [name, ...out];
+  }
+
+  /**
+   * How the reply of this command names keys or channels, or `undefined` when it names none
+   * (or the guard is in strict mode, where replies are left alone). Adapters call it when they
+   * send, to know whether the reply needs {@link NamespaceGuard.unprefixReply}.
+   *
+   * @example
+   * ```ts
+   * guard.replyShape('blpop', ['q', '0']); // 'key-first'
+   * guard.replyShape('get', ['k']);        // undefined
+   * ```
+   */
+  replyShape(command: string, args: readonly RedisArg[]): ReplyShape | undefined {
+    if (this.strict) return undefined;
+    const spec = resolveSpec(this.table, command, args);
+    return spec.kind === 'range' || spec.kind === 'custom' ? spec.reply : undefined;
+  }
+
+  /**
+   * Strips the prefix from the key and channel names in a reply (prefix mode): KEYS, SCAN, the
+   * blocking pops, *MPOP, XREAD(GROUP) stream names (RESP2 arrays and RESP3 maps), PUBSUB
+   * CHANNELS/NUMSUB. Values are never touched. `args` are the arguments as the user gave them.
+   *
+   * @example
+   * ```ts
+   * guard.unprefixReply('blpop', ['q', '0'], ['mcp2:q', 'job']); // ['q', 'job']
+   * ```
+   */
+  unprefixReply(command: string, args: readonly RedisArg[], reply: unknown): unknown {
+    const shape = this.replyShape(command, args);
+    return shape === undefined ? reply : stripReply(shape, reply, this.stripName);
+  }
+
+  /** Strips the prefix from a reply of a known `shape` (see {@link NamespaceGuard.replyShape}). */
+  unprefixShape(shape: ReplyShape, reply: unknown): unknown {
+    return this.strict ? reply : stripReply(shape, reply, this.stripName);
+  }
+
+  /**
+   * The prefixed form of one key, with the same checks as a command's keys.
+   *
+   * @example
+   * ```ts
+   * guard.prefixKey('payload:1'); // 'mcp2:payload:1'
+   * ```
+   */
+  prefixKey<K extends string | Buffer>(key: K): K {
+    return this.confine(key, 'key', 'prefixkey') as K;
+  }
+
+  /**
+   * A key or channel name without this namespace's prefix (unchanged when it does not carry
+   * it, or in strict mode). Buffers come back as Buffers.
+   *
+   * @example
+   * ```ts
+   * guard.unprefixKey('mcp2:payload:1'); // 'payload:1'
+   * ```
+   */
+  unprefixKey<K extends string | Buffer>(name: K): K {
+    return (this.strict ? name : this.stripName(name)) as K;
+  }
+
+  /**
+   * A pattern as the user gave it, from the pattern Redis reports (`pmessage` events carry the
+   * subscribed pattern, which the guard escaped and prefixed).
+   *
+   * @example
+   * ```ts
+   * guard.unprefixPattern('mcp2:news.*'); // 'news.*'
+   * ```
+   */
+  unprefixPattern<K extends string | Buffer>(pattern: K): K {
+    if (this.strict) return pattern;
+    if (typeof pattern === 'string') {
+      return (pattern.startsWith(this.patternPrefix) ? pattern.slice(this.patternPrefix.length) : pattern) as K;
+    }
+    return (bytesStartWith(pattern as Buffer, this.patternPrefixBytes) ? (pattern as Buffer).subarray(this.patternPrefixBytes.length) : pattern) as K;
+  }
+
+  /**
+   * {@link describeCommand} with this guard's table, including the rules given in `commands`.
+   *
+   * @example
+   * ```ts
+   * guard.describe(['JSON.SET', 'doc', '$', '{}']).keys; // [1] when 'json.set' is registered
+   * ```
+   */
+  describe(argv: readonly RedisArg[]): CommandDescription {
+    return describeWith(this.table, argv);
+  }
+
+  /** Strips the own prefix from a string or Buffer name; anything else comes back as is. */
+  private readonly stripName = (name: unknown): unknown => {
+    if (typeof name === 'string') return name.startsWith(this.prefix) ? name.slice(this.prefix.length) : name;
+    if (Buffer.isBuffer(name)) return bytesStartWith(name, this.prefixBytes) ? name.subarray(this.prefixBytes.length) : name;
+    return name;
+  };
+
+  /** @internal The argument as it must be sent for `role`, or a thrown refusal. */
+  confine(arg: RedisArg, role: ArgumentRole, command: string): RedisArg {
+    if (typeof arg === 'string') return this.confineText(arg, role, command);
+    if (Buffer.isBuffer(arg)) return this.confineBytes(arg, role, command);
+    if (typeof arg === 'number' && Number.isFinite(arg)) return this.confineText(String(arg), role, command);
+    throw new MalformedCommandError(
+      `${command.toUpperCase()}: a ${role} must be a string, Buffer or number, got ${arg === null ? 'null' : typeof arg}`,
+      { command, namespace: this.namespace },
+    );
+  }
+
+  private confineText(text: string, role: ArgumentRole, command: string): string {
+    if (role === 'sort-pattern' && (text === '#' || !text.includes('*'))) return text;
+    const pattern = isPatternRole(role);
+    for (const claim of this.claims) {
+      const claimed = text.startsWith(claim.text) || (pattern && text.startsWith(claim.patternText));
+      if (claimed) {
+        if (!claim.own) throw this.crossNamespace(claim, text, role, command);
+        if (this.strict && (!pattern || text.startsWith(claim.patternText))) return text;
+        if (!this.strict) throw this.doublePrefix(text, role, command);
+      }
+    }
+    if (this.strict) throw this.unprefixed(text, role, command);
+    if (role === 'sort-pattern') this.assertSortablePrefix(command);
+    return (pattern ? this.patternPrefix : this.prefix) + text;
+  }
+
+  private confineBytes(bytes: Buffer, role: ArgumentRole, command: string): Buffer {
+    if (role === 'sort-pattern' && ((bytes.length === 1 && bytes[0] === HASH) || !bytes.includes(STAR))) return bytes;
+    const pattern = isPatternRole(role);
+    for (const claim of this.claims) {
+      const claimed = bytesStartWith(bytes, claim.bytes) || (pattern && bytesStartWith(bytes, claim.patternBytes));
+      if (claimed) {
+        if (!claim.own) throw this.crossNamespace(claim, bytes, role, command);
+        if (this.strict && (!pattern || bytesStartWith(bytes, claim.patternBytes))) return bytes;
+        if (!this.strict) throw this.doublePrefix(bytes, role, command);
+      }
+    }
+    if (this.strict) throw this.unprefixed(bytes, role, command);
+    if (role === 'sort-pattern') this.assertSortablePrefix(command);
+    return Buffer.concat([pattern ? this.patternPrefixBytes : this.prefixBytes, bytes]);
+  }
+
+  /** SORT substitutes the first `*` of a BY/GET pattern: a prefix holding one cannot be put in front. */
+  private assertSortablePrefix(command: string): void {
+    if (this.prefix.includes('*')) {
+      throw new BlockedCommandError(
+        `${command.toUpperCase()} BY/GET patterns cannot be confined: the prefix ${JSON.stringify(this.prefix)} contains "*", which SORT substitutes`,
+        { command, namespace: this.namespace },
+      );
+    }
+  }
+
+  private crossNamespace(claim: Claim, arg: RedisArg, role: ArgumentRole, command: string): CrossNamespaceError {
+    return new CrossNamespaceError(
+      `${command.toUpperCase()}: the ${role} ${describeArg(arg)} belongs to namespace "${claim.namespace}", ` +
+        `not to "${this.namespace}"; use that namespace's client`,
+      { command, namespace: this.namespace, key: arg },
+    );
+  }
+
+  private doublePrefix(arg: RedisArg, role: ArgumentRole, command: string): DoublePrefixError {
+    return new DoublePrefixError(
+      `${command.toUpperCase()}: the ${role} ${describeArg(arg)} already starts with "${this.prefix}"; ` +
+        'this client adds the prefix itself, so pass the name without it',
+      { command, namespace: this.namespace, key: arg },
+    );
+  }
+
+  private unprefixed(arg: RedisArg, role: ArgumentRole, command: string): UnprefixedKeyError {
+    const expected = isPatternRole(role) ? this.patternPrefix : this.prefix;
+    return new UnprefixedKeyError(
+      `${command.toUpperCase()}: the ${role} ${describeArg(arg)} does not start with "${expected}"; ` +
+        `in strict mode every ${role} of namespace "${this.namespace}" must carry the prefix`,
+      { command, namespace: this.namespace, key: arg },
+    );
+  }
+}
+
+/** Applies a custom locator's verdicts to a copy of the arguments. One per guard, reused. */
+class RewriteSink implements ArgumentSink {
+  private command = '';
+  private args: readonly RedisArg[] = [];
+  private out: RedisArg[] = [];
+
+  constructor(private readonly guard: NamespaceGuard) {}
+
+  run(command: string, locate: (args: readonly RedisArg[], sink: ArgumentSink) => void, args: readonly RedisArg[]): readonly RedisArg[] {
+    this.command = command;
+    this.args = args;
+    this.out = args.slice();
+    try {
+      locate(args, this);
+      return this.out;
+    } finally {
+      this.args = [];
+      this.out = [];
+    }
+  }
+
+  at(index: number, role: ArgumentRole): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.args.length) this.malformed(`no argument at position ${index}`);
+    this.out[index] = this.guard.confine(this.args[index] as RedisArg, role, this.command);
+  }
+
+  append(keyword: string | undefined, role: ArgumentRole): void {
+    if (keyword !== undefined) this.out.push(keyword);
+    this.out.push(isPatternRole(role) ? `${this.guard.patternPrefix}*` : this.guard.prefix);
+  }
+
+  malformed(reason: string): never {
+    throw new MalformedCommandError(`${this.command.toUpperCase()} is refused: ${reason}`, {
+      command: this.command,
+      namespace: this.guard.namespace,
+    });
+  }
+}
+
+/**
+ * Creates the guard of one namespace.
+ *
+ * @throws {@link IsolationConfigError} for an empty namespace, overlapping prefixes or an invalid rule.
+ * @example
+ * ```ts
+ * import { createGuard } from 'isolated-redis';
+ * const guard = createGuard({ namespace: 'mcp2', namespaces: ['mcp2', 'celery', 'journal'] });
+ * guard.rewrite('xread', ['COUNT', '1', 'STREAMS', 'events', '0']); // [..., 'mcp2:events', '0']
+ * ```
+ */
+export function createGuard(options: GuardOptions): NamespaceGuard {
+  return new NamespaceGuard(options);
+}

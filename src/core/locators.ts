@@ -1,0 +1,225 @@
+import type { ArgumentSink, Locator, RedisArg, ReplyShape } from './types.js';
+
+/**
+ * Commands whose keys, patterns or channels are not a fixed range of positions: every command
+ * Redis flags `movablekeys`, plus those whose arguments are patterns or channels.
+ * Each entry is the whole rule for one command, found by its Redis name.
+ */
+
+const upper = (arg: RedisArg | undefined): string => (arg === undefined ? '' : String(arg).toUpperCase());
+
+/** Reads a `numkeys` argument: a non-negative integer no larger than the arguments that follow it. */
+function readCount(args: readonly RedisArg[], at: number, sink: ArgumentSink, perItem = 1): number {
+  const raw = args[at];
+  const text = raw === undefined ? '' : String(raw);
+  const count = /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(count)) sink.malformed(`numkeys at argument ${at + 1} is ${JSON.stringify(text)}, not a count`);
+  if (at + 1 + count * perItem > args.length) {
+    sink.malformed(`numkeys is ${count} but only ${args.length - at - 1} arguments follow it`);
+  }
+  return count;
+}
+
+/** `numkeys` at `at`, then that many keys. */
+const countedKeys =
+  (at: number): Locator =>
+  (args, sink) => {
+    const count = readCount(args, at, sink);
+    for (let i = 0; i < count; i++) sink.at(at + 1 + i, 'key');
+  };
+
+/** A destination key at 0, then `numkeys` at 1 and that many source keys (ZUNIONSTORE). */
+const destinationThenCountedKeys: Locator = (args, sink) => {
+  if (args.length > 0) sink.at(0, 'key');
+  countedKeys(1)(args, sink);
+};
+
+/** MSETEX numkeys key value [key value ...] [options]. */
+const msetex: Locator = (args, sink) => {
+  const count = readCount(args, 0, sink, 2);
+  for (let i = 0; i < count; i++) sink.at(1 + i * 2, 'key');
+};
+
+/** GEORADIUS(BYMEMBER) key ... [STORE key] [STOREDIST key]; options start at `optionsFrom`. */
+const geoRadius =
+  (optionsFrom: number): Locator =>
+  (args, sink) => {
+    if (args.length > 0) sink.at(0, 'key');
+    for (let i = optionsFrom; i < args.length; i++) {
+      const token = upper(args[i]);
+      if (token === 'STORE' || token === 'STOREDIST') {
+        if (i + 1 >= args.length) sink.malformed(`${token} has no key`);
+        sink.at(++i, 'key');
+      } else if (token === 'COUNT') {
+        // COUNT n [ANY]: skip n so that a count can never be read as an option.
+        i++;
+      }
+    }
+  };
+
+/** SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC|DESC] [ALPHA] [STORE key]. */
+const sort =
+  (withStore: boolean): Locator =>
+  (args, sink) => {
+    if (args.length > 0) sink.at(0, 'key');
+    for (let i = 1; i < args.length; i++) {
+      const token = upper(args[i]);
+      if (token === 'BY' || token === 'GET' || (withStore && token === 'STORE')) {
+        if (i + 1 >= args.length) sink.malformed(`${token} has no argument`);
+        sink.at(++i, token === 'STORE' ? 'key' : 'sort-pattern');
+      } else if (token === 'LIMIT') {
+        i += 2;
+      }
+    }
+  };
+
+/** MIGRATE host port key|"" destination-db timeout [COPY] [REPLACE] [AUTH pw | AUTH2 user pw] [KEYS key ...]. */
+const migrate: Locator = (args, sink) => {
+  const single = args[2];
+  let found = single !== undefined && String(single) !== '';
+  if (found) sink.at(2, 'key');
+  for (let i = 5; i < args.length; i++) {
+    const token = upper(args[i]);
+    if (token === 'AUTH') i += 1;
+    else if (token === 'AUTH2') i += 2;
+    else if (token === 'KEYS') {
+      for (let k = i + 1; k < args.length; k++) sink.at(k, 'key');
+      found = found || i + 1 < args.length;
+      break;
+    }
+  }
+  if (!found) sink.malformed('MIGRATE names no key: give a key, or "" and KEYS key [key ...]');
+};
+
+/** XREAD / XREADGROUP [options] STREAMS key [key ...] id [id ...]: the first half after STREAMS. */
+const streams =
+  (optionArity: Readonly<Record<string, number>>): Locator =>
+  (args, sink) => {
+    for (let i = 0; i < args.length; i++) {
+      const token = upper(args[i]);
+      if (token === 'STREAMS') {
+        const rest = args.length - i - 1;
+        if (rest === 0 || rest % 2 !== 0) sink.malformed('STREAMS must be followed by as many IDs as keys');
+        for (let k = 0; k < rest / 2; k++) sink.at(i + 1 + k, 'key');
+        return;
+      }
+      i += optionArity[token] ?? 0;
+    }
+    sink.malformed('no STREAMS argument');
+  };
+
+/** SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]; without MATCH, one confining MATCH is added. */
+const scan: Locator = (args, sink) => {
+  let matched = false;
+  for (let i = 1; i < args.length; i++) {
+    const token = upper(args[i]);
+    if (token === 'MATCH') {
+      if (i + 1 >= args.length) sink.malformed('MATCH has no pattern');
+      sink.at(++i, 'key-pattern');
+      matched = true;
+    } else if (token === 'COUNT' || token === 'TYPE') {
+      i++;
+    }
+  }
+  if (!matched) sink.append('MATCH', 'key-pattern');
+};
+
+/** CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p ...] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]. */
+const clientTracking: Locator = (args, sink) => {
+  let prefixed = false;
+  let broadcast = false;
+  for (let i = 2; i < args.length; i++) {
+    const token = upper(args[i]);
+    if (token === 'PREFIX') {
+      if (i + 1 >= args.length) sink.malformed('PREFIX has no argument');
+      sink.at(++i, 'key');
+      prefixed = true;
+    } else if (token === 'REDIRECT') {
+      i++;
+    } else if (token === 'BCAST') {
+      broadcast = true;
+    }
+  }
+  // Broadcast tracking without PREFIX would report every namespace's invalidated keys.
+  if (broadcast && !prefixed) sink.append('PREFIX', 'key');
+};
+
+const everyArgument =
+  (role: 'channel' | 'channel-pattern', from = 0): Locator =>
+  (args, sink) => {
+    for (let i = from; i < args.length; i++) sink.at(i, role);
+  };
+
+const first =
+  (role: 'key-pattern' | 'channel'): Locator =>
+  (args, sink) => {
+    if (args.length > 0) sink.at(0, role);
+  };
+
+/** PUBSUB CHANNELS [pattern]: without a pattern, one confining pattern is added. */
+const channelList: Locator = (args, sink) => {
+  if (args.length > 1) sink.at(1, 'channel-pattern');
+  else sink.append(undefined, 'channel-pattern');
+};
+
+/** A command's custom rule: where its arguments are, and how its reply names keys. */
+export interface CustomRule {
+  readonly locate: Locator;
+  readonly reply?: ReplyShape;
+}
+
+const rule = (locate: Locator, reply?: ReplyShape): CustomRule => (reply ? { locate, reply } : { locate });
+
+export const CUSTOM_RULES: Readonly<Record<string, CustomRule>> = {
+  zunionstore: rule(destinationThenCountedKeys),
+  zinterstore: rule(destinationThenCountedKeys),
+  zdiffstore: rule(destinationThenCountedKeys),
+  eval: rule(countedKeys(1)),
+  evalsha: rule(countedKeys(1)),
+  eval_ro: rule(countedKeys(1)),
+  evalsha_ro: rule(countedKeys(1)),
+  fcall: rule(countedKeys(1)),
+  fcall_ro: rule(countedKeys(1)),
+  blmpop: rule(countedKeys(1), 'key-first'),
+  bzmpop: rule(countedKeys(1), 'key-first'),
+  lmpop: rule(countedKeys(0), 'key-first'),
+  zmpop: rule(countedKeys(0), 'key-first'),
+  sintercard: rule(countedKeys(0)),
+  sdiffcard: rule(countedKeys(0)),
+  sunioncard: rule(countedKeys(0)),
+  zintercard: rule(countedKeys(0)),
+  zunion: rule(countedKeys(0)),
+  zinter: rule(countedKeys(0)),
+  zdiff: rule(countedKeys(0)),
+  msetex: rule(msetex),
+  georadius: rule(geoRadius(5)),
+  georadiusbymember: rule(geoRadius(4)),
+  sort: rule(sort(true)),
+  sort_ro: rule(sort(false)),
+  migrate: rule(migrate),
+  xread: rule(streams({ COUNT: 1, BLOCK: 1 }), 'streams'),
+  xreadgroup: rule(streams({ GROUP: 2, COUNT: 1, BLOCK: 1, CLAIM: 1 }), 'streams'),
+  keys: rule(first('key-pattern'), 'key-list'),
+  scan: rule(scan, 'scan'),
+  publish: rule(first('channel')),
+  spublish: rule(first('channel')),
+  subscribe: rule(everyArgument('channel')),
+  unsubscribe: rule(everyArgument('channel')),
+  ssubscribe: rule(everyArgument('channel')),
+  sunsubscribe: rule(everyArgument('channel')),
+  psubscribe: rule(everyArgument('channel-pattern')),
+  punsubscribe: rule(everyArgument('channel-pattern')),
+  'pubsub|channels': rule(channelList, 'channel-list'),
+  'pubsub|shardchannels': rule(channelList, 'channel-list'),
+  'pubsub|numsub': rule(everyArgument('channel', 1), 'channel-counts'),
+  'pubsub|shardnumsub': rule(everyArgument('channel', 1), 'channel-counts'),
+  'client|tracking': rule(clientTracking),
+};
+
+/** Replies of plain range-keyed commands that name keys (the blocking pops). */
+export const RANGE_REPLIES: Readonly<Record<string, ReplyShape>> = {
+  blpop: 'key-first',
+  brpop: 'key-first',
+  bzpopmin: 'key-first',
+  bzpopmax: 'key-first',
+};

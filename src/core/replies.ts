@@ -1,0 +1,50 @@
+import type { ReplyShape } from './types.js';
+
+/** Strips the namespace prefix from one name; returns anything that is not a prefixed name unchanged. */
+export type Strip = (name: unknown) => unknown;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value) && !(value instanceof Map);
+
+/** Applies `strip` to the keys of a RESP3 map, whether the driver decoded it as a Map or a plain object. */
+function stripMapKeys(reply: unknown, strip: Strip): unknown {
+  if (reply instanceof Map) {
+    const out = new Map<unknown, unknown>();
+    for (const [name, value] of reply) out.set(strip(name), value);
+    return out;
+  }
+  if (isRecord(reply)) {
+    const out: Record<string, unknown> = {};
+    for (const name of Object.keys(reply)) out[String(strip(name))] = reply[name];
+    return out;
+  }
+  return reply;
+}
+
+const stripEach = (reply: unknown, strip: Strip): unknown => (Array.isArray(reply) ? reply.map(strip) : reply);
+
+/** Strips the first element of every `[name, value]` pair, leaving the values untouched. */
+const stripPairs = (reply: unknown, strip: Strip): unknown =>
+  Array.isArray(reply)
+    ? reply.map((pair: unknown) => (Array.isArray(pair) && pair.length > 0 ? [strip(pair[0]), ...pair.slice(1)] : pair))
+    : stripMapKeys(reply, strip);
+
+/**
+ * Returns `reply` with the prefix stripped from every key or channel name its `shape` says it
+ * holds; values are never touched. A reply of another shape (an error, `null`) comes back as is.
+ */
+export function stripReply(shape: ReplyShape, reply: unknown, strip: Strip): unknown {
+  switch (shape) {
+    case 'key-list':
+    case 'channel-list':
+      return stripEach(reply, strip);
+    case 'scan':
+      return Array.isArray(reply) && reply.length === 2 ? [reply[0], stripEach(reply[1], strip)] : reply;
+    case 'key-first':
+      return Array.isArray(reply) && reply.length > 0 ? [strip(reply[0]), ...reply.slice(1)] : reply;
+    case 'streams':
+      return stripPairs(reply, strip);
+    case 'channel-counts':
+      return Array.isArray(reply) ? reply.map((item: unknown, i) => (i % 2 === 0 ? strip(item) : item)) : stripMapKeys(reply, strip);
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * isolated-redis: share one Redis between services, each confined to its own namespace.
+ *
+ * This entry exports the driver-independent core: the namespace guard, the command key engine
+ * and the typed errors. The driver adapters build on it.
+ *
+ * @packageDocumentation
+ */
+export * from './core/index.js';
