@@ -1,4 +1,5 @@
-import { BUILTIN_COMMANDS, CommandLookup, type CommandSpec } from './command-table.js';
+import type { CommandLookup} from './command-table.js';
+import { BUILTIN_COMMANDS, type CommandSpec } from './command-table.js';
 import { IsolationConfigError } from './errors.js';
 import type { Locator, ReplyShape } from './types.js';
 

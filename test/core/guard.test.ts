@@ -1,0 +1,345 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BlockedCommandError,
+  CrossNamespaceError,
+  DoublePrefixError,
+  IsolationConfigError,
+  IsolationError,
+  MalformedCommandError,
+  UnknownCommandError,
+  UnprefixedKeyError,
+  createGuard,
+  type RedisArg,
+} from '../../src/index.js';
+
+const namespaces = ['mcp2', 'celery', 'journal'];
+const guard = createGuard({ namespace: 'mcp2', namespaces });
+const strict = createGuard({ namespace: 'mcp2', namespaces, mode: 'strict' });
+
+describe('prefix mode rewrites every key, pattern and channel', () => {
+  const cases: [string, RedisArg[], RedisArg[]][] = [
+    ['get', ['k'], ['mcp2:k']],
+    ['set', ['k', 'v', 'EX', '10', 'GET'], ['mcp2:k', 'v', 'EX', '10', 'GET']],
+    ['mset', ['a', '1', 'b', '2'], ['mcp2:a', '1', 'mcp2:b', '2']],
+    ['del', ['a', 'b', 'c'], ['mcp2:a', 'mcp2:b', 'mcp2:c']],
+    ['blpop', ['a', 'b', '5'], ['mcp2:a', 'mcp2:b', '5']],
+    ['rename', ['a', 'b'], ['mcp2:a', 'mcp2:b']],
+    ['copy', ['a', 'b', 'DB', '1', 'REPLACE'], ['mcp2:a', 'mcp2:b', 'DB', '1', 'REPLACE']],
+    ['move', ['a', '2'], ['mcp2:a', '2']],
+    ['lmove', ['a', 'b', 'LEFT', 'RIGHT'], ['mcp2:a', 'mcp2:b', 'LEFT', 'RIGHT']],
+    ['bitfield', ['k', 'GET', 'u8', '0'], ['mcp2:k', 'GET', 'u8', '0']],
+    ['zunionstore', ['d', '2', 'a', 'b', 'WEIGHTS', '1', '2'], ['mcp2:d', '2', 'mcp2:a', 'mcp2:b', 'WEIGHTS', '1', '2']],
+    ['zinterstore', ['d', '1', 'a'], ['mcp2:d', '1', 'mcp2:a']],
+    ['zdiffstore', ['d', '2', 'a', 'b'], ['mcp2:d', '2', 'mcp2:a', 'mcp2:b']],
+    ['zunion', ['2', 'a', 'b', 'WITHSCORES'], ['2', 'mcp2:a', 'mcp2:b', 'WITHSCORES']],
+    ['zinter', ['1', 'a'], ['1', 'mcp2:a']],
+    ['zdiff', ['2', 'a', 'b'], ['2', 'mcp2:a', 'mcp2:b']],
+    ['zintercard', ['2', 'a', 'b', 'LIMIT', '5'], ['2', 'mcp2:a', 'mcp2:b', 'LIMIT', '5']],
+    ['sintercard', ['2', 'a', 'b'], ['2', 'mcp2:a', 'mcp2:b']],
+    ['eval', ['return 1', '2', 'k1', 'k2', 'a'], ['return 1', '2', 'mcp2:k1', 'mcp2:k2', 'a']],
+    ['evalsha', ['abc', '0', 'a'], ['abc', '0', 'a']],
+    ['eval_ro', ['s', '1', 'k'], ['s', '1', 'mcp2:k']],
+    ['evalsha_ro', ['s', '1', 'k'], ['s', '1', 'mcp2:k']],
+    ['fcall', ['f', '1', 'k', 'arg'], ['f', '1', 'mcp2:k', 'arg']],
+    ['fcall_ro', ['f', '1', 'k'], ['f', '1', 'mcp2:k']],
+    ['lmpop', ['2', 'a', 'b', 'LEFT'], ['2', 'mcp2:a', 'mcp2:b', 'LEFT']],
+    ['blmpop', ['0', '2', 'a', 'b', 'LEFT', 'COUNT', '2'], ['0', '2', 'mcp2:a', 'mcp2:b', 'LEFT', 'COUNT', '2']],
+    ['zmpop', ['1', 'a', 'MIN'], ['1', 'mcp2:a', 'MIN']],
+    ['bzmpop', ['1', '1', 'a', 'MAX'], ['1', '1', 'mcp2:a', 'MAX']],
+    ['xread', ['COUNT', '1', 'STREAMS', 's1', 's2', '0', '0'], ['COUNT', '1', 'STREAMS', 'mcp2:s1', 'mcp2:s2', '0', '0']],
+    [
+      'xreadgroup',
+      ['GROUP', 'g', 'c', 'BLOCK', '0', 'NOACK', 'STREAMS', 's', '>'],
+      ['GROUP', 'g', 'c', 'BLOCK', '0', 'NOACK', 'STREAMS', 'mcp2:s', '>'],
+    ],
+    ['xread', ['STREAMS', 'STREAMS', '0'], ['STREAMS', 'mcp2:STREAMS', '0']],
+    ['georadius', ['k', '0', '0', '1', 'm', 'STORE', 'd'], ['mcp2:k', '0', '0', '1', 'm', 'STORE', 'mcp2:d']],
+    ['georadius', ['k', '0', '0', '1', 'km', 'COUNT', '3', 'STOREDIST', 'd'], ['mcp2:k', '0', '0', '1', 'km', 'COUNT', '3', 'STOREDIST', 'mcp2:d']],
+    ['georadiusbymember', ['k', 'm', '1', 'm', 'STORE', 'd'], ['mcp2:k', 'm', '1', 'm', 'STORE', 'mcp2:d']],
+    ['geosearchstore', ['d', 's', 'FROMMEMBER', 'm', 'BYRADIUS', '1', 'm'], ['mcp2:d', 'mcp2:s', 'FROMMEMBER', 'm', 'BYRADIUS', '1', 'm']],
+    [
+      'sort',
+      ['l', 'BY', 'w_*', 'LIMIT', '0', '10', 'GET', '#', 'GET', 'o_*->f', 'ALPHA', 'STORE', 'd'],
+      ['mcp2:l', 'BY', 'mcp2:w_*', 'LIMIT', '0', '10', 'GET', '#', 'GET', 'mcp2:o_*->f', 'ALPHA', 'STORE', 'mcp2:d'],
+    ],
+    ['sort', ['l', 'BY', 'nosort'], ['mcp2:l', 'BY', 'nosort']],
+    ['sort', ['l', 'LIMIT', 'GET', 'BY', 'GET', 'x*'], ['mcp2:l', 'LIMIT', 'GET', 'BY', 'GET', 'mcp2:x*']],
+    ['sort_ro', ['l', 'GET', 'h_*->name'], ['mcp2:l', 'GET', 'mcp2:h_*->name']],
+    ['migrate', ['h', '6379', 'k', '0', '5000'], ['h', '6379', 'mcp2:k', '0', '5000']],
+    [
+      'migrate',
+      ['h', '6379', '', '0', '5000', 'COPY', 'AUTH2', 'u', 'KEYS', 'KEYS', 'a', 'b'],
+      ['h', '6379', '', '0', '5000', 'COPY', 'AUTH2', 'u', 'KEYS', 'KEYS', 'mcp2:a', 'mcp2:b'],
+    ],
+    ['object', ['ENCODING', 'k'], ['ENCODING', 'mcp2:k']],
+    ['object', ['freq', 'k'], ['freq', 'mcp2:k']],
+    ['memory', ['USAGE', 'k', 'SAMPLES', '5'], ['USAGE', 'mcp2:k', 'SAMPLES', '5']],
+    ['xgroup', ['CREATE', 's', 'g', '$', 'MKSTREAM'], ['CREATE', 'mcp2:s', 'g', '$', 'MKSTREAM']],
+    ['xgroup', ['SETID', 's', 'g', '0'], ['SETID', 'mcp2:s', 'g', '0']],
+    ['xinfo', ['STREAM', 's', 'FULL'], ['STREAM', 'mcp2:s', 'FULL']],
+    ['xinfo', ['CONSUMERS', 's', 'g'], ['CONSUMERS', 'mcp2:s', 'g']],
+    ['keys', ['user:*'], ['mcp2:user:*']],
+    ['scan', ['0'], ['0', 'MATCH', 'mcp2:*']],
+    ['scan', ['0', 'COUNT', '100', 'TYPE', 'hash'], ['0', 'COUNT', '100', 'TYPE', 'hash', 'MATCH', 'mcp2:*']],
+    ['scan', ['0', 'MATCH', 'u:*', 'COUNT', '10'], ['0', 'MATCH', 'mcp2:u:*', 'COUNT', '10']],
+    ['hscan', ['h', '0', 'MATCH', 'f*'], ['mcp2:h', '0', 'MATCH', 'f*']],
+    ['sscan', ['s', '0', 'MATCH', 'm*'], ['mcp2:s', '0', 'MATCH', 'm*']],
+    ['zscan', ['z', '0', 'MATCH', 'm*'], ['mcp2:z', '0', 'MATCH', 'm*']],
+    ['publish', ['news', 'hi'], ['mcp2:news', 'hi']],
+    ['spublish', ['news', 'hi'], ['mcp2:news', 'hi']],
+    ['subscribe', ['a', 'b'], ['mcp2:a', 'mcp2:b']],
+    ['ssubscribe', ['a'], ['mcp2:a']],
+    ['unsubscribe', ['a'], ['mcp2:a']],
+    ['sunsubscribe', ['a'], ['mcp2:a']],
+    ['psubscribe', ['news.*'], ['mcp2:news.*']],
+    ['punsubscribe', ['news.*'], ['mcp2:news.*']],
+    ['pubsub', ['CHANNELS'], ['CHANNELS', 'mcp2:*']],
+    ['pubsub', ['CHANNELS', 'n*'], ['CHANNELS', 'mcp2:n*']],
+    ['pubsub', ['SHARDCHANNELS'], ['SHARDCHANNELS', 'mcp2:*']],
+    ['pubsub', ['NUMSUB', 'a', 'b'], ['NUMSUB', 'mcp2:a', 'mcp2:b']],
+    ['pubsub', ['SHARDNUMSUB', 'a'], ['SHARDNUMSUB', 'mcp2:a']],
+    ['client', ['TRACKING', 'ON', 'BCAST'], ['TRACKING', 'ON', 'BCAST', 'PREFIX', 'mcp2:']],
+    ['client', ['TRACKING', 'ON', 'BCAST', 'PREFIX', 'user:'], ['TRACKING', 'ON', 'BCAST', 'PREFIX', 'mcp2:user:']],
+    ['client', ['TRACKING', 'ON', 'REDIRECT', '7'], ['TRACKING', 'ON', 'REDIRECT', '7']],
+    ['watch', ['a', 'b'], ['mcp2:a', 'mcp2:b']],
+    ['ping', [], []],
+    ['info', ['memory'], ['memory']],
+    ['client', ['SETNAME', 'svc'], ['SETNAME', 'svc']],
+    ['hello', ['3', 'AUTH', 'u', 'p'], ['3', 'AUTH', 'u', 'p']],
+  ];
+
+  it.each(cases)('%s %j', (command, args, expected) => {
+    const before = [...args];
+    expect(guard.rewrite(command, args)).toEqual(expected);
+    expect(args).toEqual(before);
+  });
+
+  it('answers command names in any case', () => {
+    for (const name of ['GET', 'get', 'Get', 'gEt']) expect(guard.rewrite(name, ['k'])).toEqual(['mcp2:k']);
+    expect(guard.rewrite('Object', ['Encoding', 'k'])).toEqual(['Encoding', 'mcp2:k']);
+  });
+
+  it('keeps Buffer keys Buffers, turns number keys into text', () => {
+    const out = guard.rewrite('get', [Buffer.from([0xff, 0x00])]);
+    expect(Buffer.isBuffer(out[0])).toBe(true);
+    expect(out[0]).toEqual(Buffer.concat([Buffer.from('mcp2:'), Buffer.from([0xff, 0x00])]));
+    expect(guard.rewrite('set', [42, 'v'])).toEqual(['mcp2:42', 'v']);
+    expect(guard.rewrite('object', [Buffer.from('ENCODING'), 'k'])).toEqual([Buffer.from('ENCODING'), 'mcp2:k']);
+  });
+
+  it('returns the arguments as they are when nothing changes', () => {
+    const args = ['memory'];
+    expect(guard.rewrite('info', args)).toBe(args);
+  });
+
+  it('rewrites a whole command line with rewriteArgv', () => {
+    expect(guard.rewriteArgv(['GET', 'k'])).toEqual(['GET', 'mcp2:k']);
+    const argv = ['PING'];
+    expect(guard.rewriteArgv(argv)).toBe(argv);
+    expect(() => guard.rewriteArgv([])).toThrow(MalformedCommandError);
+  });
+});
+
+describe('refusals', () => {
+  const refused = (fn: () => unknown): IsolationError => {
+    try {
+      fn();
+    } catch (error) {
+      expect(error).toBeInstanceOf(IsolationError);
+      return error as IsolationError;
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it('refuses a key that already carries the own prefix, with the key and the command', () => {
+    const error = refused(() => guard.rewrite('GET', ['mcp2:k']));
+    expect(error).toBeInstanceOf(DoublePrefixError);
+    expect(error).toMatchObject({ code: 'ERR_DOUBLE_PREFIX', command: 'get', namespace: 'mcp2', key: 'mcp2:k' });
+    expect(error.message).toContain('pass the name without it');
+  });
+
+  it('refuses another namespace\'s keys, patterns and channels', () => {
+    for (const [command, args] of [
+      ['get', ['celery:task']],
+      ['mset', ['a', '1', 'journal:b', '2']],
+      ['rename', ['a', 'celery:a']],
+      ['smove', ['a', 'celery:b', 'm']],
+      ['lmove', ['journal:a', 'b', 'LEFT', 'LEFT']],
+      ['sinterstore', ['d', 'a', 'celery:s']],
+      ['copy', ['a', 'celery:a']],
+      ['keys', ['celery:*']],
+      ['scan', ['0', 'MATCH', 'journal:*']],
+      ['publish', ['celery:events', 'x']],
+      ['psubscribe', ['celery:*']],
+      ['sort', ['l', 'BY', 'celery:w_*']],
+      ['eval', ['s', '1', 'celery:x']],
+    ] as [string, string[]][]) {
+      const error = refused(() => guard.rewrite(command, args));
+      expect(error, `${command} ${args.join(' ')}`).toBeInstanceOf(CrossNamespaceError);
+      expect(error.code).toBe('ERR_CROSS_NAMESPACE');
+    }
+    const buffer = refused(() => guard.rewrite('get', [Buffer.from('celery:x')]));
+    expect(buffer).toBeInstanceOf(CrossNamespaceError);
+    expect(buffer.message).toContain('"celery:x"');
+  });
+
+  it.each([
+    'flushdb', 'flushall', 'swapdb', 'randomkey', 'dbsize', 'debug', 'shutdown', 'monitor', 'select', 'reset', 'save',
+  ])('blocks %s', (command) => {
+    const error = refused(() => guard.rewrite(command, command === 'swapdb' ? ['0', '1'] : command === 'select' ? ['1'] : []));
+    expect(error).toBeInstanceOf(BlockedCommandError);
+    expect(error).toMatchObject({ code: 'ERR_BLOCKED_COMMAND', command, namespace: 'mcp2' });
+  });
+
+  it.each([
+    ['config', 'GET', 'maxmemory'], ['config', 'SET', 'maxmemory', '1'], ['script', 'FLUSH'], ['script', 'KILL'],
+    ['function', 'FLUSH'], ['function', 'DELETE', 'lib'], ['function', 'RESTORE', 'x'], ['client', 'KILL', 'ID', '1'],
+    ['client', 'PAUSE', '100'], ['pubsub', 'NUMPAT'], ['cluster', 'GETKEYSINSLOT', '1', '10'], ['acl', 'SETUSER', 'u'],
+    ['slowlog', 'GET'], ['module', 'LOAD', '/x.so'],
+  ])('blocks %s %s', (command, ...args) => {
+    const error = refused(() => guard.rewrite(command, args));
+    expect(error).toBeInstanceOf(BlockedCommandError);
+    expect(error.command).toBe(`${command}|${args[0]?.toLowerCase()}`);
+  });
+
+  it('refuses unknown commands and subcommands', () => {
+    for (const [command, args, name] of [
+      ['json.set', ['doc', '$', '{}'], 'json.set'],
+      ['object', ['ENCODINGS', 'k'], 'object|encodings'],
+      ['object', [], 'object'],
+      ['nosuchcommand', [], 'nosuchcommand'],
+    ] as [string, string[], string][]) {
+      const error = refused(() => guard.rewrite(command, args));
+      expect(error).toBeInstanceOf(UnknownCommandError);
+      expect(error).toMatchObject({ code: 'ERR_UNKNOWN_COMMAND', command: name });
+    }
+  });
+
+  it('refuses commands whose keys cannot be placed', () => {
+    for (const [command, args] of [
+      ['eval', ['s', '3', 'a']],
+      ['eval', ['s', '-1', 'a']],
+      ['eval', ['s', 'two', 'a']],
+      ['zunionstore', ['d', '5', 'a']],
+      ['lmpop', ['x', 'a', 'LEFT']],
+      ['xread', ['COUNT', '1', 's', '0']],
+      ['xread', ['STREAMS', 's1', 's2', '0']],
+      ['migrate', ['h', '1', '', '0', '10']],
+      ['sort', ['l', 'BY']],
+      ['scan', ['0', 'MATCH']],
+      ['georadius', ['k', '0', '0', '1', 'm', 'STORE']],
+    ] as [string, string[]][]) {
+      const error = refused(() => guard.rewrite(command, args));
+      expect(error, `${command} ${args.join(' ')}`).toBeInstanceOf(MalformedCommandError);
+      expect(error.code).toBe('ERR_MALFORMED_COMMAND');
+    }
+    expect(() => guard.rewrite('get', [null as unknown as string])).toThrow(MalformedCommandError);
+    expect(() => guard.rewrite('get', [{} as unknown as string])).toThrow(MalformedCommandError);
+  });
+});
+
+describe('strict mode', () => {
+  it('passes keys that carry the prefix unchanged, and the very same array', () => {
+    const args = ['mcp2:a', '1', 'mcp2:b', '2'];
+    expect(strict.rewrite('mset', args)).toBe(args);
+    expect(strict.rewrite('get', [Buffer.from('mcp2:x')])).toEqual([Buffer.from('mcp2:x')]);
+  });
+
+  it('refuses keys without the prefix, and another namespace\'s as cross-namespace', () => {
+    expect(() => strict.rewrite('get', ['k'])).toThrow(UnprefixedKeyError);
+    expect(() => strict.rewrite('mset', ['mcp2:a', '1', 'b', '2'])).toThrow(UnprefixedKeyError);
+    expect(() => strict.rewrite('get', ['celery:k'])).toThrow(CrossNamespaceError);
+    expect(() => strict.rewrite('get', [Buffer.from('k')])).toThrow(UnprefixedKeyError);
+  });
+
+  it('requires patterns confined to the prefix and confines a bare SCAN', () => {
+    expect(strict.rewrite('keys', ['mcp2:*'])).toEqual(['mcp2:*']);
+    expect(() => strict.rewrite('keys', ['*'])).toThrow(UnprefixedKeyError);
+    expect(() => strict.rewrite('keys', ['mcp2*'])).toThrow(UnprefixedKeyError);
+    expect(() => strict.rewrite('scan', ['0', 'MATCH', 'celery:*'])).toThrow(CrossNamespaceError);
+    expect(strict.rewrite('scan', ['0'])).toEqual(['0', 'MATCH', 'mcp2:*']);
+    expect(strict.rewrite('sort', ['mcp2:l', 'BY', 'mcp2:w_*', 'GET', '#'])).toEqual(['mcp2:l', 'BY', 'mcp2:w_*', 'GET', '#']);
+    expect(() => strict.rewrite('sort', ['mcp2:l', 'GET', 'o_*'])).toThrow(UnprefixedKeyError);
+    expect(strict.rewrite('psubscribe', ['mcp2:n*'])).toEqual(['mcp2:n*']);
+  });
+
+  it('leaves replies alone', () => {
+    expect(strict.unprefixReply('keys', ['mcp2:*'], ['mcp2:a'])).toEqual(['mcp2:a']);
+    expect(strict.replyShape('keys', ['mcp2:*'])).toBeUndefined();
+  });
+});
+
+describe('prefixes', () => {
+  it('uses the separator, the hash tag and an explicit prefix', () => {
+    expect(createGuard({ namespace: 'mcp2', separator: '/' }).rewrite('get', ['k'])).toEqual(['mcp2/k']);
+    expect(createGuard({ namespace: 'mcp2', hashTag: true }).rewrite('get', ['k'])).toEqual(['{mcp2}:k']);
+    expect(createGuard({ namespace: 'mcp2', prefix: 'svc-mcp2.' }).rewrite('get', ['k'])).toEqual(['svc-mcp2.k']);
+  });
+
+  it('escapes glob characters of the prefix in patterns, not in keys', () => {
+    const odd = createGuard({ namespace: 't[1]?' });
+    expect(odd.rewrite('get', ['k'])).toEqual(['t[1]?:k']);
+    expect(odd.rewrite('keys', ['*'])).toEqual(['t\\[1\\]\\?:*']);
+    expect(odd.rewrite('psubscribe', ['a*'])).toEqual(['t\\[1\\]\\?:a*']);
+    expect(odd.rewrite('scan', ['0'])).toEqual(['0', 'MATCH', 't\\[1\\]\\?:*']);
+    expect(odd.unprefixPattern('t\\[1\\]\\?:a*')).toBe('a*');
+    expect(() => odd.rewrite('keys', ['t\\[1\\]\\?:*'])).toThrow(DoublePrefixError);
+  });
+
+  it('refuses SORT BY/GET when the prefix holds the "*" SORT substitutes', () => {
+    const star = createGuard({ namespace: 'a*b' });
+    expect(() => star.rewrite('sort', ['l', 'BY', 'w_*'])).toThrow(BlockedCommandError);
+    expect(star.rewrite('sort', ['l', 'GET', '#'])).toEqual(['a*b:l', 'GET', '#']);
+  });
+
+  it('refuses overlapping and empty namespaces at creation', () => {
+    expect(() => createGuard({ namespace: 'a', namespaces: ['a', 'a:b'] })).toThrow(IsolationConfigError);
+    expect(() => createGuard({ namespace: 'x', namespaces: ['a', 'a:b'] })).toThrow(/overlap/);
+    expect(() => createGuard({ namespace: '' })).toThrow(IsolationConfigError);
+    expect(() => createGuard({ namespace: 'a', prefix: '' })).toThrow(IsolationConfigError);
+    expect(() => createGuard({ namespace: 'mcp', namespaces: ['mcp', 'mcp2'] })).not.toThrow();
+  });
+});
+
+describe('registered commands', () => {
+  const json = createGuard({
+    namespace: 'mcp2',
+    commands: {
+      'JSON.SET': { firstKey: 0 },
+      'json.mget': { firstKey: 0, lastKey: -2 },
+      'ft.search': { keys: 'none' },
+      'graph.query': { locate: (args, sink) => sink.at(0, 'key') },
+      keys: { blocked: 'use SCAN in this service' },
+      'client|list': { blocked: 'not here' },
+    },
+  });
+
+  it('places the keys of module commands', () => {
+    expect(json.rewrite('json.set', ['doc', '$', '{}'])).toEqual(['mcp2:doc', '$', '{}']);
+    expect(json.rewrite('JSON.MGET', ['a', 'b', '$'])).toEqual(['mcp2:a', 'mcp2:b', '$']);
+    expect(json.rewrite('ft.search', ['idx', '*'])).toEqual(['idx', '*']);
+    expect(json.rewrite('graph.query', ['g', 'MATCH (n) RETURN n'])).toEqual(['mcp2:g', 'MATCH (n) RETURN n']);
+    expect(json.describe(['JSON.SET', 'doc', '$', '{}']).keys).toEqual([1]);
+  });
+
+  it('can tighten built-ins, never loosen them, and leaves other guards alone', () => {
+    expect(() => json.rewrite('keys', ['*'])).toThrow(/use SCAN in this service/);
+    expect(() => json.rewrite('client', ['LIST'])).toThrow(BlockedCommandError);
+    expect(json.rewrite('client', ['ID'])).toEqual(['ID']);
+    expect(guard.rewrite('keys', ['*'])).toEqual(['mcp2:*']);
+    expect(() => createGuard({ namespace: 'x', commands: { flushdb: { keys: 'none' } } })).toThrow(IsolationConfigError);
+    expect(() => createGuard({ namespace: 'x', commands: { get: { firstKey: 1 } } })).toThrow(/can only be blocked/);
+    expect(() => createGuard({ namespace: 'x', commands: { 'm.x': { firstKey: -1 } } })).toThrow(IsolationConfigError);
+    expect(() => createGuard({ namespace: 'x', commands: { 'get|x': { blocked: 'no' } } })).toThrow(/no subcommands/);
+  });
+});
+
+describe('key helpers', () => {
+  it('prefixes and un-prefixes single names', () => {
+    expect(guard.prefixKey('k')).toBe('mcp2:k');
+    expect(guard.unprefixKey('mcp2:k')).toBe('k');
+    expect(guard.unprefixKey('other')).toBe('other');
+    expect(guard.unprefixKey(Buffer.from('mcp2:k'))).toEqual(Buffer.from('k'));
+    expect(() => guard.prefixKey('celery:k')).toThrow(CrossNamespaceError);
+  });
+});
