@@ -310,11 +310,11 @@ export class NamespaceGuard {
     if (role === 'sort-pattern' && (text === '#' || !text.includes('*'))) return text;
     const pattern = isPatternRole(role);
     for (const claim of this.claims) {
-      const claimed = text.startsWith(claim.text) || (pattern && text.startsWith(claim.patternText));
+      const claimed = pattern ? text.startsWith(claim.patternText) : text.startsWith(claim.text);
       if (claimed) {
         if (!claim.own) throw this.crossNamespace(claim, text, role, command);
-        if (this.strict && (!pattern || text.startsWith(claim.patternText))) return text;
-        if (!this.strict) throw this.doublePrefix(text, role, command);
+        if (this.strict) return text;
+        throw this.doublePrefix(text, role, command);
       }
     }
     if (this.strict) throw this.unprefixed(text, role, command);
@@ -326,11 +326,11 @@ export class NamespaceGuard {
     if (role === 'sort-pattern' && ((bytes.length === 1 && bytes[0] === HASH) || !bytes.includes(STAR))) return bytes;
     const pattern = isPatternRole(role);
     for (const claim of this.claims) {
-      const claimed = bytesStartWith(bytes, claim.bytes) || (pattern && bytesStartWith(bytes, claim.patternBytes));
+      const claimed = bytesStartWith(bytes, pattern ? claim.patternBytes : claim.bytes);
       if (claimed) {
         if (!claim.own) throw this.crossNamespace(claim, bytes, role, command);
-        if (this.strict && (!pattern || bytesStartWith(bytes, claim.patternBytes))) return bytes;
-        if (!this.strict) throw this.doublePrefix(bytes, role, command);
+        if (this.strict) return bytes;
+        throw this.doublePrefix(bytes, role, command);
       }
     }
     if (this.strict) throw this.unprefixed(bytes, role, command);
