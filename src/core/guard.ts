@@ -309,7 +309,8 @@ export class NamespaceGuard {
   private confineText(text: string, role: ArgumentRole, command: string): string {
     if (role === 'sort-pattern' && (text === '#' || !text.includes('*'))) return text;
     const pattern = isPatternRole(role);
-    for (const claim of this.claims) {
+    for (let c = 0; c < this.claims.length; c++) {
+      const claim = this.claims[c] as Claim;
       const claimed = pattern ? text.startsWith(claim.patternText) : text.startsWith(claim.text);
       if (claimed) {
         if (!claim.own) throw this.crossNamespace(claim, text, role, command);
@@ -325,7 +326,8 @@ export class NamespaceGuard {
   private confineBytes(bytes: Buffer, role: ArgumentRole, command: string): Buffer {
     if (role === 'sort-pattern' && ((bytes.length === 1 && bytes[0] === HASH) || !bytes.includes(STAR))) return bytes;
     const pattern = isPatternRole(role);
-    for (const claim of this.claims) {
+    for (let c = 0; c < this.claims.length; c++) {
+      const claim = this.claims[c] as Claim;
       const claimed = bytesStartWith(bytes, pattern ? claim.patternBytes : claim.bytes);
       if (claimed) {
         if (!claim.own) throw this.crossNamespace(claim, bytes, role, command);
