@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, inject, it } from 'vitest';
+
+const run = promisify(execFile);
+
+/** Runs an example the way a reader would, and returns what it printed. */
+async function example(file: string, env: Record<string, string | undefined> = {}, args: string[] = []): Promise<string> {
+  const { REDIS_URL: _ignored, ...rest } = process.env;
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', file, ...args], {
+    env: { ...rest, ...env } as NodeJS.ProcessEnv,
+    timeout: 30_000,
+  });
+  return stdout;
+}
+
+describe('examples', () => {
+  it('demo without REDIS_URL shows what each service sends and what is refused', async () => {
+    const out = await example('examples/demo.ts');
+    expect(out).toContain('No REDIS_URL');
+    expect(out).toContain('sends   SET demo-mcp2:payload:1');
+    expect(out).toContain('sends   SCAN 0 MATCH demo-mcp2:*');
+    expect(out).toContain('refused ERR_CROSS_NAMESPACE');
+    expect(out).toContain('refused ERR_DOUBLE_PREFIX');
+    expect(out).toContain('refused ERR_BLOCKED_COMMAND');
+    expect(out).toContain('refused ERR_UNKNOWN_COMMAND');
+  });
+
+  it('demo with REDIS_URL runs on the server and un-prefixes the replies', async () => {
+    const out = await example('examples/demo.ts', { REDIS_URL: `${inject('redisUrl')}/5` });
+    expect(out).toContain('Running against');
+    expect(out).toContain('replies ["0",["payload:1"]]');
+    expect(out).toContain('replies ["queue"]');
+    expect(out).toContain('replies ["queue","task-1"]');
+  });
+
+  it('describe-command prints where the keys are', async () => {
+    const out = await example('examples/describe-command.ts', {}, ['SORT', 'l', 'BY', 'w_*', 'STORE', 'd']);
+    expect(out).toContain('keys: l, d');
+    expect(out).toContain('sort patterns: w_*');
+  });
+});
