@@ -6,9 +6,10 @@ const run = promisify(execFile);
 
 /** Runs an example the way a reader would, and returns what it printed. */
 async function example(file: string, env: Record<string, string | undefined> = {}, args: string[] = []): Promise<string> {
-  const { REDIS_URL: _ignored, ...rest } = process.env;
+  const inherited = { ...process.env };
+  delete inherited.REDIS_URL;
   const { stdout } = await run(process.execPath, ['--import', 'tsx', file, ...args], {
-    env: { ...rest, ...env } as NodeJS.ProcessEnv,
+    env: { ...inherited, ...env },
     timeout: 30_000,
   });
   return stdout;
