@@ -16,7 +16,14 @@ export type IsolationErrorCode =
   | 'ERR_DOUBLE_PREFIX'
   | 'ERR_MALFORMED_COMMAND';
 
-/** Fields shared by every refusal. */
+/**
+ * Fields shared by every refusal.
+ *
+ * @example
+ * ```ts
+ * const details: IsolationErrorDetails = { command: 'get', namespace: 'mcp2', key: 'celery:x' };
+ * ```
+ */
 export interface IsolationErrorDetails {
   /** The command as Redis names it, lower case, subcommands joined with `|` (`object|encoding`). */
   readonly command: string;

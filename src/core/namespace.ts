@@ -1,6 +1,13 @@
 import { IsolationConfigError } from './errors.js';
 
-/** How a namespace name becomes the prefix its keys carry. */
+/**
+ * How a namespace name becomes the prefix its keys carry.
+ *
+ * @example
+ * ```ts
+ * const rule: PrefixRule = { separator: '/', hashTag: true }; // 'mcp2' -> '{mcp2}/'
+ * ```
+ */
 export interface PrefixRule {
   /** Put between the namespace and the key. @defaultValue `':'` */
   readonly separator?: string;

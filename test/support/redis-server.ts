@@ -17,8 +17,8 @@ const INSTALL_HINT =
   '`apt-get install -y redis-server` (Debian/Ubuntu) or `brew install redis` (macOS).';
 
 /** The version of the redis-server on PATH; throws with the install command when there is none. */
-export function redisServerVersion(): string {
-  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+export function redisServerVersion(env: NodeJS.ProcessEnv = process.env): string {
+  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8', env });
   if (probe.error || probe.status !== 0) throw new Error(INSTALL_HINT);
   const version = /v=(\d+\.\d+\.\d+)/.exec(probe.stdout)?.[1];
   if (!version) throw new Error(`could not read the version of redis-server from ${JSON.stringify(probe.stdout)}`);
