@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redisServerVersion, startRedisServer } from './redis-server.js';
+import { redisServerVersion, startRedisCluster, startRedisServer } from './redis-server.js';
 
 describe('the test setup', () => {
   it('fails with the install command when redis-server is not on PATH', () => {
@@ -12,4 +12,18 @@ describe('the test setup', () => {
     expect(a.url).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
     await Promise.all([a.stop(), b.stop()]);
   });
+});
+
+describe('the cluster setup', () => {
+  it('starts a 3-master cluster whose nodes agree on the slots', async () => {
+    const cluster = await startRedisCluster();
+    try {
+      const { spawnSync } = await import('node:child_process');
+      const slots = spawnSync('redis-cli', ['-p', String(cluster.nodes[0]?.port), 'CLUSTER', 'INFO'], { encoding: 'utf8' }).stdout;
+      expect(slots).toContain('cluster_slots_assigned:16384');
+      expect(slots).toContain('cluster_known_nodes:3');
+    } finally {
+      await cluster.stop();
+    }
+  }, 60_000);
 });

@@ -25,18 +25,30 @@ export function redisServerVersion(env: NodeJS.ProcessEnv = process.env): string
   return version;
 }
 
-/** A loopback port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function listenOn(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
+      const bound = typeof address === 'object' && address ? address.port : undefined;
+      server.close(() => resolve(bound));
     });
   });
+}
+
+/**
+ * A loopback port nobody listens on right now. With `withBusPort`, port + 10000 is free too:
+ * a cluster node listens there for its cluster bus.
+ */
+export async function freePort(withBusPort = false): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await listenOn(withBusPort ? 20_000 + Math.floor(Math.random() * 30_000) : 0);
+    if (port === undefined) continue;
+    if (!withBusPort || (await listenOn(port + 10_000)) !== undefined) return port;
+  }
+  throw new Error('no free loopback port found');
 }
 
 function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -63,11 +75,11 @@ function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Prom
  * Starts a throw-away redis-server on a free loopback port: no persistence, its own working
  * directory, extra `config` lines given as command-line options (`['--cluster-enabled', 'yes']`).
  */
-export async function startRedisServer(config: readonly string[] = []): Promise<RunningRedis> {
+export async function startRedisServer(config: readonly string[] = [], options: { clusterNode?: boolean } = {}): Promise<RunningRedis> {
   const version = redisServerVersion();
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
+    const port = await freePort(options.clusterNode);
     const dir = mkdtempSync(join(tmpdir(), 'isolated-redis-test-'));
     const child = spawn(
       'redis-server',
@@ -96,4 +108,39 @@ export async function startRedisServer(config: readonly string[] = []): Promise<
     return { port, url: `redis://127.0.0.1:${port}`, version, stop };
   }
   throw lastError;
+}
+
+/** A local Redis Cluster of three masters (no replicas), all slots assigned and the state `ok`. */
+export interface RunningCluster {
+  readonly nodes: readonly RunningRedis[];
+  stop(): Promise<void>;
+}
+
+export async function startRedisCluster(masters = 3): Promise<RunningCluster> {
+  const config = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000'];
+  const nodes = await Promise.all(Array.from({ length: masters }, () => startRedisServer(config, { clusterNode: true })));
+  const stop = async (): Promise<void> => {
+    await Promise.all(nodes.map((node) => node.stop()));
+  };
+  try {
+    const create = spawnSync(
+      'redis-cli',
+      ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', '0', '--cluster-yes'],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}${create.stderr}`);
+    const deadline = Date.now() + 30_000;
+    for (const node of nodes) {
+      for (;;) {
+        const info = spawnSync('redis-cli', ['-p', String(node.port), 'CLUSTER', 'INFO'], { encoding: 'utf8' }).stdout;
+        if (info.includes('cluster_state:ok')) break;
+        if (Date.now() > deadline) throw new Error(`cluster node ${node.port} did not reach cluster_state:ok:\n${info}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { nodes, stop };
 }
