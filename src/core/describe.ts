@@ -1,6 +1,6 @@
 import { buildCommandTable, type CommandRule } from './command-rules.js';
 import { BUILTIN_COMMANDS, rangeStop, resolveSpec, type CommandLookup } from './command-table.js';
-import { MalformedCommandError } from './errors.js';
+import { BlockedCommandError, MalformedCommandError } from './errors.js';
 import type { ArgumentRole, ArgumentSink, RedisArg, ReplyShape } from './types.js';
 
 /**
@@ -59,6 +59,10 @@ class CollectingSink implements ArgumentSink {
   malformed(reason: string): never {
     throw new MalformedCommandError(reason, { command: this.command, namespace: '' });
   }
+
+  refuse(reason: string): never {
+    throw new BlockedCommandError(reason, { command: this.command, namespace: '' });
+  }
 }
 
 /** {@link describeCommand} over a given table (a guard's, with its registered rules). */
@@ -90,6 +94,7 @@ export function describeWith(table: CommandLookup, argv: readonly RedisArg[]): C
         spec.locate(args, sink);
       } catch (error) {
         if (error instanceof MalformedCommandError) return result('malformed', { reason: error.message });
+        if (error instanceof BlockedCommandError) return result('blocked', { reason: error.message });
         throw error;
       }
       return result('allowed', { reply: spec.reply });

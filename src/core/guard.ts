@@ -73,6 +73,7 @@ interface Claim {
 
 const STAR = 0x2a;
 const HASH = 0x23;
+const UNDERSCORE = 0x5f;
 
 const bytesStartWith = (value: Buffer, start: Buffer): boolean =>
   value.length >= start.length && value.compare(start, 0, start.length, 0, start.length) === 0;
@@ -152,6 +153,7 @@ export class NamespaceGuard {
    */
   rewrite(command: string, args: readonly RedisArg[]): readonly RedisArg[] {
     const spec = resolveSpec(this.table, command, args);
+    if (spec.kind !== 'blocked' && spec.kind !== 'unknown') this.assertFlat(spec.name, args);
     switch (spec.kind) {
       case 'range': {
         const stop = rangeStop(spec, args.length);
@@ -288,6 +290,23 @@ export class NamespaceGuard {
     return describeWith(this.table, argv);
   }
 
+  /**
+   * Every argument must be a string, Buffer or number: a nested array would be flattened by the
+   * driver after the guard placed the keys, moving a key to a position it never checked.
+   */
+  private assertFlat(command: string, args: readonly RedisArg[]): void {
+    for (let i = 0; i < args.length; i++) {
+      const arg: unknown = args[i];
+      if (typeof arg !== 'string' && typeof arg !== 'number' && !(arg instanceof Uint8Array)) {
+        throw new MalformedCommandError(
+          `${command.toUpperCase()}: argument ${i + 1} is ${Array.isArray(arg) ? 'an array' : arg === null ? 'null' : typeof arg}; ` +
+            'the guard takes flat arguments (strings, Buffers, numbers)',
+          { command, namespace: this.namespace },
+        );
+      }
+    }
+  }
+
   /** Strips the own prefix from a string or Buffer name; anything else comes back as is. */
   private readonly stripName = (name: unknown): unknown => {
     if (typeof name === 'string') return name.startsWith(this.prefix) ? name.slice(this.prefix.length) : name;
@@ -308,6 +327,7 @@ export class NamespaceGuard {
 
   private confineText(text: string, role: ArgumentRole, command: string): string {
     if (role === 'sort-pattern' && (text === '#' || !text.includes('*'))) return text;
+    if ((role === 'channel' || role === 'channel-pattern') && text.startsWith('__')) this.refuseServerChannel(text, command);
     const pattern = isPatternRole(role);
     for (let c = 0; c < this.claims.length; c++) {
       const claim = this.claims[c] as Claim;
@@ -325,6 +345,9 @@ export class NamespaceGuard {
 
   private confineBytes(bytes: Buffer, role: ArgumentRole, command: string): Buffer {
     if (role === 'sort-pattern' && ((bytes.length === 1 && bytes[0] === HASH) || !bytes.includes(STAR))) return bytes;
+    if ((role === 'channel' || role === 'channel-pattern') && bytes[0] === UNDERSCORE && bytes[1] === UNDERSCORE) {
+      this.refuseServerChannel(bytes, command);
+    }
     const pattern = isPatternRole(role);
     for (let c = 0; c < this.claims.length; c++) {
       const claim = this.claims[c] as Claim;
@@ -338,6 +361,19 @@ export class NamespaceGuard {
     if (this.strict) throw this.unprefixed(bytes, role, command);
     if (role === 'sort-pattern') this.assertSortablePrefix(command);
     return Buffer.concat([pattern ? this.patternPrefixBytes : this.prefixBytes, bytes]);
+  }
+
+  /**
+   * Channels the server publishes on itself (`__keyspace@0__:k`, `__keyevent@0__:set`,
+   * `__redis__:invalidate`) carry no namespace: prefixed, they would silently never fire;
+   * unprefixed, they report every namespace's keys.
+   */
+  private refuseServerChannel(channel: RedisArg, command: string): never {
+    throw new BlockedCommandError(
+      `${command.toUpperCase()}: ${describeArg(channel)} is a channel the server publishes for every namespace ` +
+        '(keyspace notifications, client-side caching invalidations); it cannot be confined by a namespaced client',
+      { command, namespace: this.namespace, key: channel },
+    );
   }
 
   /** SORT substitutes the first `*` of a BY/GET pattern: a prefix holding one cannot be put in front. */
@@ -409,6 +445,13 @@ class RewriteSink implements ArgumentSink {
 
   malformed(reason: string): never {
     throw new MalformedCommandError(`${this.command.toUpperCase()} is refused: ${reason}`, {
+      command: this.command,
+      namespace: this.guard.namespace,
+    });
+  }
+
+  refuse(reason: string): never {
+    throw new BlockedCommandError(`${this.command.toUpperCase()} is refused in namespace "${this.guard.namespace}": ${reason}`, {
       command: this.command,
       namespace: this.guard.namespace,
     });

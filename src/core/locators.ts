@@ -6,7 +6,16 @@ import type { ArgumentSink, Locator, RedisArg, ReplyShape } from './types.js';
  * Each entry is the whole rule for one command, found by its Redis name.
  */
 
-const upper = (arg: RedisArg | undefined): string => (arg === undefined ? '' : String(arg).toUpperCase());
+/**
+ * An argument as Redis compares it with an option keyword: `strcasecmp`, which stops at the first
+ * NUL byte and folds ASCII letters only. `'STORE\0x'` is STORE to Redis, so it must be to us.
+ */
+const upper = (arg: RedisArg | undefined): string => {
+  if (arg === undefined) return '';
+  const text = String(arg);
+  const nul = text.indexOf('\0');
+  return (nul === -1 ? text : text.slice(0, nul)).replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+};
 
 /** Reads a `numkeys` argument: a non-negative integer no larger than the arguments that follow it. */
 function readCount(args: readonly RedisArg[], at: number, sink: ArgumentSink, perItem = 1): number {
@@ -150,6 +159,23 @@ const everyArgument =
     for (let i = from; i < args.length; i++) sink.at(i, role);
   };
 
+/** (P|S)UNSUBSCRIBE: without arguments it would drop the subscriptions of every view of the connection. */
+const unsubscribe =
+  (role: 'channel' | 'channel-pattern'): Locator =>
+  (args, sink) => {
+    if (args.length === 0) {
+      sink.refuse('without channels it unsubscribes every namespace sharing the connection; name the channels');
+    }
+    everyArgument(role)(args, sink);
+  };
+
+/** FUNCTION LOAD [REPLACE] code: REPLACE could overwrite another namespace's library. */
+const functionLoad: Locator = (args, sink) => {
+  for (let i = 1; i < args.length - 1; i++) {
+    if (upper(args[i]) === 'REPLACE') sink.refuse('REPLACE may overwrite another namespace\'s library; FUNCTION DELETE is refused too');
+  }
+};
+
 const first =
   (role: 'key-pattern' | 'channel'): Locator =>
   (args, sink) => {
@@ -204,16 +230,17 @@ export const CUSTOM_RULES: Readonly<Record<string, CustomRule>> = {
   publish: rule(first('channel')),
   spublish: rule(first('channel')),
   subscribe: rule(everyArgument('channel')),
-  unsubscribe: rule(everyArgument('channel')),
+  unsubscribe: rule(unsubscribe('channel')),
   ssubscribe: rule(everyArgument('channel')),
-  sunsubscribe: rule(everyArgument('channel')),
+  sunsubscribe: rule(unsubscribe('channel')),
   psubscribe: rule(everyArgument('channel-pattern')),
-  punsubscribe: rule(everyArgument('channel-pattern')),
+  punsubscribe: rule(unsubscribe('channel-pattern')),
   'pubsub|channels': rule(channelList, 'channel-list'),
   'pubsub|shardchannels': rule(channelList, 'channel-list'),
   'pubsub|numsub': rule(everyArgument('channel', 1), 'channel-counts'),
   'pubsub|shardnumsub': rule(everyArgument('channel', 1), 'channel-counts'),
   'client|tracking': rule(clientTracking),
+  'function|load': rule(functionLoad),
 };
 
 /** Replies of plain range-keyed commands that name keys (the blocking pops). */

@@ -69,6 +69,8 @@ export interface ArgumentSink {
   append(keyword: string | undefined, role: ArgumentRole): void;
   /** Refuses the command because its keys cannot be placed (a bad `numkeys`, a missing STREAMS...). */
   malformed(reason: string): never;
+  /** Refuses the command because this form of it cannot be confined (UNSUBSCRIBE without channels). */
+  refuse(reason: string): never;
 }
 
 /**

@@ -56,5 +56,7 @@ describe('the command table', () => {
     expect(describeCommand(['EVAL', 's', '9'])).toMatchObject({ status: 'malformed' });
     expect(describeCommand(['JSON.GET', 'k'], { commands: { 'json.get': { firstKey: 0 } } }).keys).toEqual([1]);
     expect(describeCommand([])).toMatchObject({ status: 'unknown' });
+    expect(describeCommand(['UNSUBSCRIBE'])).toMatchObject({ status: 'blocked' });
+    expect(describeCommand(['UNSUBSCRIBE', 'a'])).toMatchObject({ status: 'allowed', channels: [1] });
   });
 });

@@ -105,7 +105,7 @@ describe('prefix mode rewrites every key, pattern and channel', () => {
     ['ping', [], []],
     ['info', ['memory'], ['memory']],
     ['client', ['SETNAME', 'svc'], ['SETNAME', 'svc']],
-    ['hello', ['3', 'AUTH', 'u', 'p'], ['3', 'AUTH', 'u', 'p']],
+    ['function', ['LOAD', '#!lua name=lib\nredis.register_function("f", function() end)'], ['LOAD', '#!lua name=lib\nredis.register_function("f", function() end)']],
   ];
 
   it.each(cases)('%s %j', (command, args, expected) => {
@@ -200,6 +200,44 @@ describe('refusals', () => {
     const error = refused(() => guard.rewrite(command, args));
     expect(error).toBeInstanceOf(BlockedCommandError);
     expect(error.command).toBe(`${command}|${args[0]?.toLowerCase()}`);
+  });
+
+  it.each([
+    ['hello', '3'], ['auth', 'pw'], ['client', 'REPLY', 'OFF'], ['function', 'STATS'], ['function', 'DUMP'],
+    ['function', 'LOAD', 'REPLACE', 'code'], ['unsubscribe'], ['punsubscribe'], ['sunsubscribe'],
+  ])('refuses %s %s, which would reach every view of a shared connection', (command, ...args) => {
+    expect(() => guard.rewrite(command, args)).toThrow(BlockedCommandError);
+  });
+
+  it('reads option keywords as Redis does: up to a NUL byte, ASCII case only', () => {
+    // strcasecmp stops at NUL: 'STORE\0' is STORE to the server, so the key after it must be confined.
+    expect(guard.rewrite('sort', ['l', 'STORE\0', 'd'])).toEqual(['mcp2:l', 'STORE\0', 'mcp2:d']);
+    expect(() => guard.rewrite('sort', ['l', 'STORE\0', 'celery:d'])).toThrow(CrossNamespaceError);
+    expect(guard.rewrite('sort_ro', ['l', 'GET\0x', 'o_*'])).toEqual(['mcp2:l', 'GET\0x', 'mcp2:o_*']);
+    expect(guard.rewrite('georadius', ['g', '0', '0', '1', 'km', 'STORE\0', 'd'])).toEqual(['mcp2:g', '0', '0', '1', 'km', 'STORE\0', 'mcp2:d']);
+    expect(guard.rewrite('scan', ['0', 'MATCH', 'x', 'MATCH\0', '*'])).toEqual(['0', 'MATCH', 'mcp2:x', 'MATCH\0', 'mcp2:*']);
+    expect(guard.rewrite('client', ['TRACKING', 'ON', 'BCAST\0'])).toEqual(['TRACKING', 'ON', 'BCAST\0', 'PREFIX', 'mcp2:']);
+    expect(guard.rewrite('migrate', ['h', '1', '', '0', '10', 'KEYS\0', 'k'])).toEqual(['h', '1', '', '0', '10', 'KEYS\0', 'mcp2:k']);
+    expect(guard.rewrite('migrate', ['h', '1', '', '0', '10', Buffer.from('KEYS\0'), 'k'])[6]).toBe('mcp2:k');
+    // Unicode case folding is not Redis's: 'ſtore' is not STORE to the server.
+    expect(guard.rewrite('sort', ['l', 'ſtore', 'x'])).toEqual(['mcp2:l', 'ſtore', 'x']);
+  });
+
+  it('refuses nested arrays, which a driver would flatten after the keys were placed', () => {
+    expect(() => guard.rewrite('blpop', ['q', ['celery:q', '0'] as unknown as string])).toThrow(MalformedCommandError);
+    expect(() => guard.rewrite('mget', [['a', 'b'] as unknown as string])).toThrow(MalformedCommandError);
+    expect(() => guard.rewrite('set', ['k', true as unknown as string])).toThrow(MalformedCommandError);
+  });
+
+  it('refuses the channels the server publishes for every namespace', () => {
+    for (const [command, channel] of [
+      ['subscribe', '__keyspace@0__:k'], ['psubscribe', '__keyevent@0__:*'], ['subscribe', '__redis__:invalidate'],
+    ] as const) {
+      expect(() => guard.rewrite(command, [channel])).toThrow(BlockedCommandError);
+      expect(() => guard.rewrite(command, [Buffer.from(channel)])).toThrow(BlockedCommandError);
+      expect(() => strict.rewrite(command, [channel])).toThrow(BlockedCommandError);
+    }
+    expect(guard.rewrite('subscribe', ['_single'])).toEqual(['mcp2:_single']);
   });
 
   it('refuses unknown commands and subcommands', () => {
