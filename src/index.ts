@@ -7,3 +7,4 @@
  * @packageDocumentation
  */
 export * from './core/index.js';
+export * from './adapters/index.js';

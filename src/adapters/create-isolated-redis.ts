@@ -1,0 +1,101 @@
+import { createRequire } from 'node:module';
+import { IsolationConfigError, createGuard, type GuardOptions, type IsolationMode, type NamespaceGuard } from '../core/index.js';
+import type * as IoredisModule from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createIoredisView, isIoredisClient } from './ioredis/index.js';
+
+/**
+ * What an isolated client tells about itself, on its `isolation` property.
+ *
+ * @example
+ * ```ts
+ * redis.isolation.prefix; // 'mcp2:'
+ * ```
+ */
+export interface IsolationInfo {
+  readonly namespace: string;
+  readonly prefix: string;
+  readonly mode: IsolationMode;
+  /** The guard every command of this client goes through. */
+  readonly guard: NamespaceGuard;
+}
+
+/**
+ * A client of the driver you passed, confined to one namespace, with its API and types.
+ *
+ * @example
+ * ```ts
+ * const redis: Isolated<Redis> = createIsolatedRedis({ namespace: 'mcp2', client: new Redis() });
+ * ```
+ */
+export type Isolated<C> = C & { readonly isolation: IsolationInfo };
+
+/**
+ * Options of {@link createIsolatedRedis}: the guard's options plus the client to confine.
+ *
+ * @example
+ * ```ts
+ * const options: IsolatedRedisOptions<Redis> = { namespace: 'mcp2', namespaces: ['mcp2', 'celery'], client: new Redis() };
+ * ```
+ */
+export type IsolatedRedisOptions<C> = GuardOptions & {
+  /** An ioredis `Redis` or `Cluster`. It is never modified; the isolated client is a view of it. */
+  readonly client: C;
+};
+
+/**
+ * Options of {@link createIsolatedRedis} when the library creates the client.
+ *
+ * @example
+ * ```ts
+ * const options: IsolatedRedisUrlOptions = { namespace: 'mcp2', driver: 'ioredis', url: 'redis://127.0.0.1:6379/0' };
+ * ```
+ */
+export type IsolatedRedisUrlOptions = GuardOptions & {
+  readonly driver: 'ioredis';
+  /** @defaultValue `process.env.REDIS_URL`, else `redis://127.0.0.1:6379` */
+  readonly url?: string;
+};
+
+function loadIoredis(): typeof IoredisModule {
+  try {
+    return createRequire(import.meta.url)('ioredis') as typeof IoredisModule;
+  } catch {
+    throw new IsolationConfigError("driver 'ioredis' needs the ioredis package: npm install ioredis");
+  }
+}
+
+/**
+ * Confines a Redis client to one namespace. The result keeps the client's API and TypeScript
+ * types: every key, pattern and channel it sends carries the namespace's prefix, keys of other
+ * namespaces and commands that cannot be confined are refused before anything is sent, and
+ * replies that name keys come back without the prefix. The client passed in is not modified;
+ * several namespaces can be views over one connection.
+ *
+ * @throws {@link IsolationConfigError} for invalid options or a client it cannot wrap.
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { createIsolatedRedis } from 'isolated-redis';
+ *
+ * const shared = new Redis(process.env.REDIS_URL);
+ * const mcp2 = createIsolatedRedis({ namespace: 'mcp2', namespaces: ['mcp2', 'celery'], client: shared });
+ * await mcp2.set('payload:1', 'data'); // stored as mcp2:payload:1
+ * await mcp2.get('celery:task');      // rejects with CrossNamespaceError, nothing sent
+ * ```
+ */
+export function createIsolatedRedis<C extends object>(options: IsolatedRedisOptions<C>): Isolated<C>;
+export function createIsolatedRedis(options: IsolatedRedisUrlOptions): Isolated<Redis>;
+export function createIsolatedRedis(options: IsolatedRedisOptions<object> | IsolatedRedisUrlOptions): Isolated<object> {
+  const guard = createGuard(options);
+  if ('client' in options && options.client !== undefined) {
+    if (isIoredisClient(options.client)) return createIoredisView(options.client, guard) as unknown as Isolated<object>;
+    throw new IsolationConfigError('`client` is not an ioredis Redis or Cluster instance (node-redis support comes in a later release)');
+  }
+  if ('driver' in options && options.driver === 'ioredis') {
+    const { Redis: RedisClass } = loadIoredis();
+    const client = new RedisClass(options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    return createIoredisView(client as never, guard) as unknown as Isolated<object>;
+  }
+  throw new IsolationConfigError("pass `client` (an ioredis Redis or Cluster), or `driver: 'ioredis'` with an optional `url`");
+}

@@ -1,0 +1,2 @@
+export { createIoredisView } from './view.js';
+export { isIoredisClient, type IoredisLike } from './internals.js';

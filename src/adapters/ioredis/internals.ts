@@ -1,0 +1,54 @@
+/**
+ * The parts of ioredis (5 and 6) the adapter touches, typed structurally so the adapter needs no
+ * import of ioredis itself: the user's copy is the one that runs.
+ */
+import type { RedisArg } from '../../core/index.js';
+
+/** ioredis's `Command`: one command on its way to the socket. */
+export interface IoredisCommand {
+  name: string;
+  args: RedisArg[];
+  /** ioredis caches the key list (for Cluster slots); cleared after the args are rewritten. */
+  keys?: unknown;
+  promise: Promise<unknown>;
+  reject(error: Error): void;
+  transformReply(reply: unknown): unknown;
+}
+
+/** What a Redis, Cluster or Pipeline instance has that the adapter uses. */
+export interface IoredisLike {
+  sendCommand(command: IoredisCommand, stream?: unknown, node?: unknown): unknown;
+  options: Record<string, unknown>;
+  isCluster?: boolean;
+  scriptsSet?: Record<string, unknown>;
+  addedBuiltinSet?: Set<string>;
+  duplicate(override?: Record<string, unknown>): IoredisLike;
+  pipeline(commands?: unknown[][]): IoredisPipeline;
+  multi(commands?: unknown, options?: unknown): IoredisPipeline;
+  on(event: string | symbol, listener: (...args: unknown[]) => void): unknown;
+  off?(event: string | symbol, listener: (...args: unknown[]) => void): unknown;
+  removeListener(event: string | symbol, listener: (...args: unknown[]) => void): unknown;
+}
+
+/** ioredis's `Pipeline` (also what `multi()` returns). */
+export interface IoredisPipeline {
+  _queue: IoredisCommand[];
+  promise: Promise<unknown>;
+  reject(error: Error): void;
+  exec(callback?: (error: Error | null, result?: unknown) => void): Promise<unknown>;
+  sendCommand(command: IoredisCommand): unknown;
+  [key: string]: unknown;
+}
+
+/** Duck-typed: an ioredis `Redis` or `Cluster` instance (not an ioredis-mock, not node-redis). */
+export function isIoredisClient(value: unknown): value is IoredisLike {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<IoredisLike> & { addedBuiltinSet?: unknown; callBuffer?: unknown };
+  return (
+    typeof candidate.sendCommand === 'function' &&
+    typeof candidate.pipeline === 'function' &&
+    typeof candidate.callBuffer === 'function' &&
+    candidate.addedBuiltinSet instanceof Set &&
+    typeof candidate.options === 'object'
+  );
+}
