@@ -28,7 +28,12 @@ export interface IsolationInfo {
  * const redis: Isolated<Redis> = createIsolatedRedis({ namespace: 'mcp2', client: new Redis() });
  * ```
  */
-export type Isolated<C> = C & { readonly isolation: IsolationInfo };
+export type Isolated<C> = IsolatedExtras<C> & C;
+
+/** What an isolated client adds: `isolation`, and a `duplicate()` typed as isolated too. */
+export type IsolatedExtras<C> = { readonly isolation: IsolationInfo } & (C extends { duplicate(...args: infer A): unknown }
+  ? { duplicate(...args: A): Isolated<C> }
+  : unknown);
 
 /**
  * Options of {@link createIsolatedRedis}: the guard's options plus the client to confine.

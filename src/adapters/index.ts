@@ -1,6 +1,7 @@
 export {
   createIsolatedRedis,
   type Isolated,
+  type IsolatedExtras,
   type IsolatedRedisOptions,
   type IsolatedRedisUrlOptions,
   type IsolationInfo,

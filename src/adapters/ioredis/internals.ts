@@ -10,6 +10,7 @@ export interface IoredisCommand {
   args: RedisArg[];
   /** ioredis caches the key list (for Cluster slots); cleared after the args are rewritten. */
   keys?: unknown;
+  slot?: number | null | undefined;
   promise: Promise<unknown>;
   reject(error: Error): void;
   transformReply(reply: unknown): unknown;

@@ -16,7 +16,11 @@ export function prepareCommand(guard: NamespaceGuard, command: IoredisCommand): 
   if (prepared.has(command)) return;
   const original = command.args;
   command.args = guard.rewrite(command.name, original) as IoredisCommand['args'];
-  if (command.args !== original) command.keys = undefined;
+  if (command.args !== original) {
+    // ioredis caches the keys and the Cluster slot of a command: both must follow the new args.
+    command.keys = undefined;
+    command.slot = undefined;
+  }
   const shape = guard.replyShape(command.name, original);
   if (shape !== undefined) {
     const transform = command.transformReply;

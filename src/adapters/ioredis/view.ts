@@ -1,5 +1,6 @@
 import { BlockedCommandError, IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
 import type { IoredisCommand, IoredisLike, IoredisPipeline } from './internals.js';
+import { AutoPipeline } from './auto-pipeline.js';
 import { guardPipeline } from './pipeline.js';
 import { prepareOrReject } from './prepare-command.js';
 import { isolatePubSubEvents } from './pubsub-events.js';
@@ -21,8 +22,15 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
         'patterns, channels and replies included',
     );
   }
+  const existing = (client as { isolation?: { namespace: string } }).isolation;
+  if (existing) {
+    throw new IsolationConfigError(
+      `the client is already isolated in namespace "${existing.namespace}"; wrap the raw client instead (views share its connection)`,
+    );
+  }
   const view = Object.create(client) as C & Record<string, unknown>;
   const sendCommand = client.sendCommand;
+  const autoPipeline = client.options.enableAutoPipelining ? new AutoPipeline(client) : undefined;
 
   const own = (name: string, value: unknown): void => {
     Object.defineProperty(view, name, { value, writable: true, configurable: true, enumerable: false });
@@ -30,8 +38,12 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
 
   own('sendCommand', function (command: IoredisCommand, stream?: unknown, node?: unknown) {
     if (!prepareOrReject(guard, command)) return command.promise;
+    if (autoPipeline && stream === undefined && node === undefined && autoPipeline.accepts(command)) return autoPipeline.enqueue(command);
     return sendCommand.call(client, command, stream, node);
   });
+  // ioredis's own auto-pipelining would batch commands before the guard sees them: the view
+  // turns it off for itself and batches guarded commands instead (see AutoPipeline).
+  own('options', { ...client.options, enableAutoPipelining: false });
 
   own('pipeline', function (this: C, commands?: unknown[][]) {
     const pipeline = guardPipeline(guard, client.pipeline.call(this) as IoredisPipeline);

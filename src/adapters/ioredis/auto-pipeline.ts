@@ -1,0 +1,66 @@
+import type { IoredisCommand, IoredisLike, IoredisPipeline } from './internals.js';
+
+/** Commands ioredis itself never auto-pipelines (connection state, subscriptions). */
+const NEVER_AUTO_PIPELINED = new Set([
+  'auth', 'info', 'script', 'quit', 'cluster', 'pipeline', 'multi', 'subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe',
+  'ssubscribe', 'sunsubscribe', 'select', 'client',
+]);
+
+interface SlotAware {
+  getSlot?(): number | null;
+}
+
+/**
+ * The view's own auto-pipelining, replacing ioredis's: commands are guarded one by one *before*
+ * they are batched, so a refused command fails alone instead of failing its whole batch, and on
+ * a Cluster the batches are grouped by the slot of the prefixed keys (ioredis groups by the keys
+ * as given, which would send prefixed keys to the wrong node).
+ *
+ * Commands issued in one event-loop turn are written in one pipeline per group of nodes, on the
+ * next turn, as ioredis does.
+ */
+export class AutoPipeline {
+  private readonly batches = new Map<string, IoredisCommand[]>();
+  private readonly ignored: ReadonlySet<string>;
+
+  constructor(private readonly client: IoredisLike & { slots?: string[][] }) {
+    const ignored = client.options.autoPipeliningIgnoredCommands;
+    this.ignored = new Set(Array.isArray(ignored) ? ignored.map((name) => String(name).toLowerCase()) : []);
+  }
+
+  /** True when ioredis would auto-pipeline this command. */
+  accepts(command: IoredisCommand): boolean {
+    const name = command.name.toLowerCase();
+    return !NEVER_AUTO_PIPELINED.has(name) && !this.ignored.has(name);
+  }
+
+  /** Queues an already guarded command; its own promise settles with its own reply. */
+  enqueue(command: IoredisCommand): Promise<unknown> {
+    const group = this.groupOf(command);
+    const batch = this.batches.get(group);
+    if (batch) batch.push(command);
+    else {
+      this.batches.set(group, [command]);
+      setImmediate(() => this.flush(group));
+    }
+    return command.promise;
+  }
+
+  private groupOf(command: IoredisCommand): string {
+    if (!this.client.isCluster) return 'main';
+    const slot = (command as IoredisCommand & SlotAware).getSlot?.();
+    if (slot === null || slot === undefined) return 'any';
+    return this.client.slots?.[slot]?.join(',') ?? `slot:${slot}`;
+  }
+
+  private flush(group: string): void {
+    const commands = this.batches.get(group) ?? [];
+    this.batches.delete(group);
+    // A raw pipeline of the client: these commands were guarded already and must not be again.
+    const pipeline: IoredisPipeline = this.client.pipeline();
+    const queue = Object.getPrototypeOf(pipeline).sendCommand as IoredisPipeline['sendCommand'];
+    for (const command of commands) queue.call(pipeline, command);
+    // Each command's own promise carries its reply or error to its caller.
+    pipeline.exec().catch(() => undefined);
+  }
+}

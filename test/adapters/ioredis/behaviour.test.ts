@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import {
+  BlockedCommandError,
+  CrossNamespaceError,
+  IsolationConfigError,
+  createIsolatedRedis,
+  type Isolated,
+} from '../../../src/index.js';
+import { IOREDIS_VERSIONS } from '../../support/ioredis-versions.js';
+
+const namespaces = ['mcp2', 'celery'];
+
+describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 2 + i })))('$name, standalone', ({ Redis, db }) => {
+  type Client = InstanceType<typeof Redis>;
+  let raw: Client;
+  let mcp2: Isolated<Client>;
+  let celery: Isolated<Client>;
+  const open: Client[] = [];
+  const client = (options: Record<string, unknown> = {}): Client => {
+    const c = new Redis(`${inject('redisUrl')}/${db}`, { lazyConnect: true, ...options });
+    open.push(c);
+    return c;
+  };
+  const calls = async (command: string): Promise<number> => {
+    const stats = await raw.info('commandstats');
+    return Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+  };
+
+  beforeAll(async () => {
+    raw = client();
+    await raw.connect();
+    mcp2 = createIsolatedRedis({ namespace: 'mcp2', namespaces, client: raw });
+    celery = createIsolatedRedis({ namespace: 'celery', namespaces, client: raw });
+  });
+  beforeEach(async () => {
+    await raw.flushdb();
+  });
+  afterAll(() => open.forEach((c) => c.disconnect()));
+
+  it('prefixes typed methods, argument transformers and Buffer variants', async () => {
+    await mcp2.set('a', '1');
+    await mcp2.hset('h', { f: 'v', g: 'w' });
+    await mcp2.mset({ m1: 'x', m2: 'y' });
+    await mcp2.set(Buffer.from([0xff]), 'binary');
+    expect((await raw.keys('*')).sort()).toEqual(['mcp2:a', 'mcp2:h', 'mcp2:m1', 'mcp2:m2', 'mcp2:\ufffd'].sort());
+    expect(await raw.getBuffer(Buffer.concat([Buffer.from('mcp2:'), Buffer.from([0xff])]))).toEqual(Buffer.from('binary'));
+    expect(await mcp2.hgetall('h')).toEqual({ f: 'v', g: 'w' });
+    expect(await mcp2.mget('m1', 'm2')).toEqual(['x', 'y']);
+    expect(await mcp2.getBuffer('a')).toEqual(Buffer.from('1'));
+    expect(await mcp2.call('get', 'a')).toBe('1');
+    expect(await mcp2.callBuffer('get', 'a')).toEqual(Buffer.from('1'));
+  });
+
+  it('keeps the client raw and lets two namespaces share its connection', async () => {
+    const ownBefore = Object.getOwnPropertyNames(raw).sort();
+    await mcp2.set('k', 'from mcp2');
+    await celery.set('k', 'from celery');
+    await raw.set('k', 'raw');
+    expect((await raw.keys('*')).sort()).toEqual(['celery:k', 'k', 'mcp2:k']);
+    expect([await mcp2.get('k'), await celery.get('k'), await raw.get('k')]).toEqual(['from mcp2', 'from celery', 'raw']);
+    expect(Object.getOwnPropertyNames(raw).sort()).toEqual(ownBefore);
+    expect(Object.prototype.hasOwnProperty.call(raw, 'sendCommand')).toBe(false);
+    expect(mcp2.isolation).toMatchObject({ namespace: 'mcp2', prefix: 'mcp2:', mode: 'prefix' });
+    expect(mcp2.status).toBe('ready');
+  });
+
+  it('refuses before sending: cross-namespace keys and blocked commands', async () => {
+    const before = await calls('get');
+    await expect(mcp2.get('celery:k')).rejects.toBeInstanceOf(CrossNamespaceError);
+    await expect(mcp2.flushdb()).rejects.toMatchObject({ code: 'ERR_BLOCKED_COMMAND' });
+    await expect(mcp2.call('json.get', 'x')).rejects.toMatchObject({ code: 'ERR_UNKNOWN_COMMAND' });
+    await expect(mcp2.monitor()).rejects.toBeInstanceOf(BlockedCommandError);
+    const refusedWithCallback = await new Promise((resolve) => mcp2.get('celery:k', (error) => resolve(error)));
+    expect(refusedWithCallback).toBeInstanceOf(CrossNamespaceError);
+    expect(await calls('get')).toBe(before);
+  });
+
+  it('un-prefixes replies that name keys, also inside pipelines and MULTI', async () => {
+    await mcp2.rpush('q', 'job');
+    await mcp2.set('s', '1');
+    expect((await mcp2.keys('*')).sort()).toEqual(['q', 's']);
+    const [cursor, keys] = await mcp2.scan('0', 'COUNT', 100);
+    expect(cursor).toBe('0');
+    expect(keys.sort()).toEqual(['q', 's']);
+    expect(await mcp2.blpop('q', 1)).toEqual(['q', 'job']);
+    await mcp2.rpush('q', 'job2');
+    const piped = await mcp2.pipeline().keys('*').blpop('q', 1).exec();
+    expect(piped?.map(([, r]) => r)).toEqual([expect.arrayContaining(['q', 's']), ['q', 'job2']]);
+    await mcp2.rpush('q', 'job3');
+    const transaction = await mcp2.multi().lpop('q').rpush('q', 'x').keys('q*').exec();
+    expect(transaction?.map(([, r]) => r)).toEqual(['job3', 1, ['q']]);
+    expect(await mcp2.multi([['set', 'arr', '1'], ['get', 'arr']]).exec()).toEqual([[null, 'OK'], [null, '1']]);
+    expect(await mcp2.pipeline([['get', 'arr']]).exec()).toEqual([[null, '1']]);
+  });
+
+  it('rejects a pipeline or MULTI with one refused command as a whole, sending nothing', async () => {
+    const before = await calls('set');
+    await expect(mcp2.pipeline().set('a', '1').get('celery:x').set('b', '2').exec()).rejects.toBeInstanceOf(CrossNamespaceError);
+    await expect(mcp2.multi().set('a', '1').flushall().exec()).rejects.toBeInstanceOf(BlockedCommandError);
+    const viaCallback = await new Promise((resolve) => void mcp2.pipeline().set('a', '1').randomkey().exec((error) => resolve(error)));
+    expect(viaCallback).toBeInstanceOf(BlockedCommandError);
+    expect(() => mcp2.multi({ pipeline: false })).toThrow(BlockedCommandError);
+    expect(await calls('set')).toBe(before);
+    expect(await raw.keys('*')).toEqual([]);
+  });
+
+  it('runs defineCommand scripts with their keys prefixed, EVALSHA and its EVAL fallback', async () => {
+    mcp2.defineCommand('getPair', { numberOfKeys: 2, lua: "return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]), KEYS[1]}" });
+    await mcp2.mset({ a: '1', b: '2' });
+    await raw.script('FLUSH');
+    const call = (mcp2 as unknown as { getPair: (a: string, b: string) => Promise<unknown> }).getPair;
+    expect(await call.call(mcp2, 'a', 'b')).toEqual(['1', '2', 'mcp2:a']);
+    expect(await call.call(mcp2, 'a', 'b')).toEqual(['1', '2', 'mcp2:a']);
+    expect('getPair' in raw).toBe(false);
+    await expect(call.call(mcp2, 'a', 'celery:b')).rejects.toBeInstanceOf(CrossNamespaceError);
+  });
+
+  it('scans with scanStream and friends: SCAN confined, keys un-prefixed, field MATCH untouched', async () => {
+    for (let i = 0; i < 30; i++) await mcp2.set(`k${i}`, 'v');
+    await celery.set('k0', 'other');
+    await mcp2.hset('h', { fa: '1', fb: '2', g: '3' });
+    const collect = (stream: NodeJS.ReadableStream): Promise<string[]> =>
+      new Promise((resolve, reject) => {
+        const out: string[] = [];
+        stream.on('data', (batch: string[]) => out.push(...batch));
+        stream.on('end', () => resolve(out));
+        stream.on('error', reject);
+      });
+    const all = await collect(mcp2.scanStream({ count: 5 }));
+    expect(all.length).toBe(31);
+    expect(all.every((key) => !key.startsWith('mcp2:') && !key.startsWith('celery:'))).toBe(true);
+    expect((await collect(mcp2.scanStream({ match: 'k1*' }))).sort()).toEqual(['k1', ...Array.from({ length: 10 }, (_, i) => `k1${i}`)].sort());
+    expect(await collect(mcp2.hscanStream('h', { match: 'f*' }))).toEqual(expect.arrayContaining(['fa', '1', 'fb', '2']));
+  });
+
+  it('delivers pub/sub messages of its own namespace only, with un-prefixed channels', async () => {
+    const connection = client();
+    const subscriber = createIsolatedRedis({ namespace: 'mcp2', namespaces, client: connection });
+    const other = createIsolatedRedis({ namespace: 'celery', namespaces, client: connection });
+    const got: string[] = [];
+    subscriber.on('message', (channel: string, message: string) => got.push(`mcp2 message ${channel} ${message}`));
+    subscriber.on('pmessage', (pattern: string, channel: string, message: string) => got.push(`mcp2 pmessage ${pattern} ${channel} ${message}`));
+    subscriber.on('messageBuffer', (channel: Buffer) => got.push(`mcp2 messageBuffer ${channel.toString()}`));
+    other.on('message', (channel: string, message: string) => got.push(`celery message ${channel} ${message}`));
+    await subscriber.subscribe('news');
+    await other.subscribe('news');
+    await subscriber.psubscribe('n*');
+    await mcp2.publish('news', 'hello');
+    await celery.publish('news', 'hola');
+    await raw.publish('news', 'unprefixed');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(got.sort()).toEqual(
+      ['mcp2 message news hello', 'mcp2 pmessage n* news hello', 'mcp2 messageBuffer news', 'celery message news hola'].sort(),
+    );
+    await expect(subscriber.unsubscribe()).rejects.toBeInstanceOf(BlockedCommandError);
+    await subscriber.unsubscribe('news');
+  });
+
+  it('duplicate() returns an isolated client of the same namespace', async () => {
+    const copy = mcp2.duplicate();
+    open.push(copy as unknown as Client);
+    await copy.set('dup', '1');
+    expect(await raw.get('mcp2:dup')).toBe('1');
+    expect(copy.isolation.namespace).toBe('mcp2');
+    await expect(copy.get('celery:x')).rejects.toBeInstanceOf(CrossNamespaceError);
+  });
+
+  it('reconnects after CLIENT KILL on its own database and keeps delivering un-prefixed channels', async () => {
+    const own = client({ retryStrategy: () => 50 });
+    const subConnection = client({ retryStrategy: () => 50 });
+    const view = createIsolatedRedis({ namespace: 'mcp2', namespaces, client: own });
+    const sub = createIsolatedRedis({ namespace: 'mcp2', namespaces, client: subConnection });
+    const [ownId, subId] = await Promise.all([own.client('ID'), subConnection.client('ID')]);
+    const messages: string[] = [];
+    sub.on('message', (channel: string, message: string) => messages.push(`${channel}:${message}`));
+    await sub.subscribe('events');
+    await view.set('before', '1');
+    await raw.client('KILL', 'ID', String(ownId));
+    await raw.client('KILL', 'ID', String(subId));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await view.set('after', '1');
+    expect(await raw.exists('mcp2:before', 'mcp2:after')).toBe(2);
+    await mcp2.publish('events', 'after-reconnect');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(messages).toEqual(['events:after-reconnect']);
+  });
+
+  it('auto-pipelines guarded commands; a refused one fails alone', async () => {
+    const piped = createIsolatedRedis({ namespace: 'mcp2', namespaces, client: client({ enableAutoPipelining: true }) });
+    const results = await Promise.allSettled([piped.set('a', '1'), piped.get('celery:x'), piped.get('a'), piped.incr('n')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(results[2]).toMatchObject({ value: '1' });
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(CrossNamespaceError);
+    expect((await raw.keys('*')).sort()).toEqual(['mcp2:a', 'mcp2:n']);
+  });
+
+  it('refuses a client with ioredis keyPrefix, and options it cannot wrap', () => {
+    expect(() => createIsolatedRedis({ namespace: 'mcp2', client: client({ keyPrefix: 'x:' }) })).toThrow(IsolationConfigError);
+    expect(() => createIsolatedRedis({ namespace: 'mcp2', client: {} })).toThrow(IsolationConfigError);
+    expect(() => createIsolatedRedis({ namespace: 'celery', namespaces, client: mcp2 })).toThrow(/already isolated/);
+  });
+});
+
+describe('createIsolatedRedis with driver: ioredis', () => {
+  it('creates the client from url', async () => {
+    const redis = createIsolatedRedis({ namespace: 'mcp2', driver: 'ioredis', url: `${inject('redisUrl')}/4` });
+    try {
+      await redis.set('from-url', '1');
+      expect(await redis.get('from-url')).toBe('1');
+      expect(redis.isolation.prefix).toBe('mcp2:');
+    } finally {
+      await redis.del('from-url');
+      redis.disconnect();
+    }
+  });
+});
