@@ -1,18 +1,22 @@
 /**
- * `npm run demo`: two services, mcp2 and celery, share one Redis through namespace guards.
+ * `npm run demo`: two services, mcp2 and celery, share one Redis through isolated clients.
  *
- * Without REDIS_URL it shows what each service would send. With REDIS_URL=redis://host:port/db
- * it also runs the commands there (over one shared connection, in the keys of namespaces
- * `demo-mcp2` and `demo-celery` only) and shows the replies as each service sees them.
+ * Without REDIS_URL it shows what each service's guard would send. With
+ * REDIS_URL=redis://host:port/db it runs the commands there through `createIsolatedRedis` views
+ * of one shared ioredis connection (keys of namespaces `demo-mcp2` and `demo-celery` only), and
+ * shows the replies as each service sees them.
  */
 import { Redis } from 'ioredis';
-import { IsolationError, createGuard, type NamespaceGuard, type RedisArg } from '../src/index.js';
+import { IsolationError, createGuard, createIsolatedRedis, type NamespaceGuard, type RedisArg } from '../src/index.js';
 
 const namespaces = ['demo-mcp2', 'demo-celery'];
-const mcp2 = createGuard({ namespace: 'demo-mcp2', namespaces });
-const celery = createGuard({ namespace: 'demo-celery', namespaces });
 const url = process.env.REDIS_URL;
 const redis = url ? new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 }) : undefined;
+const views = redis
+  ? new Map(namespaces.map((namespace) => [namespace, createIsolatedRedis({ namespace, namespaces, client: redis })]))
+  : undefined;
+const mcp2 = views?.get('demo-mcp2')?.isolation.guard ?? createGuard({ namespace: 'demo-mcp2', namespaces });
+const celery = views?.get('demo-celery')?.isolation.guard ?? createGuard({ namespace: 'demo-celery', namespaces });
 
 const show = (arg: RedisArg): string => (typeof arg === 'string' ? arg : String(arg));
 
@@ -28,19 +32,17 @@ async function run(guard: NamespaceGuard, command: string, ...args: RedisArg[]):
     return;
   }
   console.log(`${line}\n            sends   ${[command.toUpperCase(), ...sent.map(show)].join(' ')}`);
-  if (redis) {
-    const reply = await redis.call(command, ...sent);
-    console.log(`            replies ${JSON.stringify(guard.unprefixReply(command, args, reply))}`);
-  }
+  const view = views?.get(guard.namespace);
+  if (view) console.log(`            replies ${JSON.stringify(await view.call(command, ...args))}`);
   console.log();
 }
 
 if (redis) {
   await redis.connect();
   // Start from a clean slate in the demo's own namespaces only.
-  for (const guard of [mcp2, celery]) {
-    const stale = await redis.keys(guard.rewrite('keys', ['*'])[0] as string);
-    if (stale.length > 0) await redis.del(...stale);
+  for (const view of views?.values() ?? []) {
+    const stale = await view.keys('*');
+    if (stale.length > 0) await view.del(...stale);
   }
 }
 console.log(redis ? `Running against ${url}\n` : 'No REDIS_URL: showing what each service would send.\n');
