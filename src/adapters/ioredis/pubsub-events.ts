@@ -2,6 +2,7 @@ import type { NamespaceGuard } from '../../core/index.js';
 import type { IoredisLike } from './internals.js';
 
 type Listener = (...args: unknown[]) => void;
+type Emitter = Record<'on' | 'prependListener' | 'removeListener', (event: string | symbol, listener: Listener) => unknown>;
 
 /**
  * The pub/sub events ioredis emits, with the positions of the channel and of the pattern.
@@ -16,64 +17,61 @@ const MESSAGE_EVENTS: Readonly<Record<string, { readonly channel: number; readon
   pmessageBuffer: { pattern: 0, channel: 1 },
 };
 
-const startsWith = (name: unknown, prefix: string, bytes: Buffer): boolean =>
-  typeof name === 'string' ? name.startsWith(prefix) : Buffer.isBuffer(name) && name.subarray(0, bytes.length).equals(bytes);
+const startsWith = (name: unknown, prefix: string): boolean =>
+  typeof name === 'string' ? name.startsWith(prefix) : Buffer.isBuffer(name) && name.subarray(0, Buffer.byteLength(prefix)).equals(Buffer.from(prefix));
 
 /**
- * Installs `on`/`once`/`off`-style methods on `view` that register message listeners on the
- * shared client through a filtering, un-prefixing wrapper; other events pass through unchanged.
+ * Gives `view` its own `on`/`once`/`off` family: listeners are registered on the shared client,
+ * and message listeners through a wrapper that drops other namespaces' messages and strips the
+ * prefix from channel and pattern. Other events reach the listener unchanged.
  */
 export function isolatePubSubEvents(view: Record<string, unknown>, client: IoredisLike, guard: NamespaceGuard): void {
-  const wrappers = new Map<Listener, Map<string | symbol, Listener>>();
-  const prefixBytes = Buffer.from(guard.prefix);
-  const patternBytes = Buffer.from(guard.patternPrefix);
+  const emitter = client as unknown as Emitter;
+  /** listener -> event -> what was registered on the client for it */
+  const registered = new Map<Listener, Map<string | symbol, Listener>>();
 
-  const wrap = (event: string | symbol, listener: Listener): Listener => {
+  const filtered = (event: string | symbol, listener: Listener): Listener => {
     const spec = typeof event === 'string' ? MESSAGE_EVENTS[event] : undefined;
     if (!spec || guard.mode === 'strict') return listener;
-    let byEvent = wrappers.get(listener);
-    if (!byEvent) wrappers.set(listener, (byEvent = new Map()));
-    const existing = byEvent.get(event);
-    if (existing) return existing;
-    const wrapped: Listener = (...args) => {
-      const filterOn = spec.pattern ?? spec.channel;
-      const own = spec.pattern === undefined ? startsWith(args[filterOn], guard.prefix, prefixBytes) : startsWith(args[filterOn], guard.patternPrefix, patternBytes);
+    return (...args) => {
+      const own = spec.pattern === undefined ? startsWith(args[spec.channel], guard.prefix) : startsWith(args[spec.pattern], guard.patternPrefix);
       if (!own) return;
       const out = [...args];
       out[spec.channel] = guard.unprefixKey(args[spec.channel] as string | Buffer);
       if (spec.pattern !== undefined) out[spec.pattern] = guard.unprefixPattern(args[spec.pattern] as string | Buffer);
       listener(...out);
     };
-    byEvent.set(event, wrapped);
-    return wrapped;
   };
-  const unwrap = (event: string | symbol, listener: Listener): Listener => wrappers.get(listener)?.get(event) ?? listener;
 
-  const emitterMethods = ['on', 'addListener', 'prependListener'] as const;
-  for (const method of emitterMethods) {
-    view[method] = function (event: string | symbol, listener: Listener) {
-      (client as unknown as Record<string, (e: string | symbol, l: Listener) => unknown>)[method]?.call(client, event, wrap(event, listener));
-      return view;
-    };
-  }
-  for (const method of ['once', 'prependOnceListener'] as const) {
-    view[method] = function (event: string | symbol, listener: Listener) {
-      const once: Listener = (...args) => {
-        (view.off as (e: string | symbol, l: Listener) => unknown)(event, listener);
-        listener(...args);
-      };
-      wrappers.set(listener, wrappers.get(listener) ?? new Map());
-      const wrapped = wrap(event, once);
-      wrappers.get(listener)?.set(event, wrapped);
-      (client as unknown as Record<string, (e: string | symbol, l: Listener) => unknown>)[method === 'once' ? 'on' : 'prependListener']?.call(client, event, wrapped);
-      return view;
-    };
-  }
-  for (const method of ['off', 'removeListener'] as const) {
-    view[method] = function (event: string | symbol, listener: Listener) {
-      client.removeListener(event, unwrap(event, listener));
-      wrappers.get(listener)?.delete(event);
-      return view;
-    };
-  }
+  const remove = (event: string | symbol, listener: Listener): void => {
+    const actual = registered.get(listener)?.get(event);
+    emitter.removeListener.call(client, event, actual ?? listener);
+    registered.get(listener)?.delete(event);
+  };
+
+  const add = (event: string | symbol, listener: Listener, method: 'on' | 'prependListener', once: boolean): unknown => {
+    const deliver = filtered(event, listener);
+    const actual: Listener = once
+      ? (...args) => {
+          remove(event, listener);
+          deliver(...args);
+        }
+      : deliver;
+    let byEvent = registered.get(listener);
+    if (!byEvent) registered.set(listener, (byEvent = new Map()));
+    byEvent.set(event, actual);
+    emitter[method].call(client, event, actual);
+    return view;
+  };
+
+  const define = (name: string, fn: (event: string | symbol, listener: Listener) => unknown): void => {
+    Object.defineProperty(view, name, { value: fn, writable: true, configurable: true, enumerable: false });
+  };
+  define('on', (event, listener) => add(event, listener, 'on', false));
+  define('addListener', (event, listener) => add(event, listener, 'on', false));
+  define('prependListener', (event, listener) => add(event, listener, 'prependListener', false));
+  define('once', (event, listener) => add(event, listener, 'on', true));
+  define('prependOnceListener', (event, listener) => add(event, listener, 'prependListener', true));
+  define('off', (event, listener) => (remove(event, listener), view));
+  define('removeListener', (event, listener) => (remove(event, listener), view));
 }

@@ -156,6 +156,28 @@ describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 2 + i })))
     await subscriber.unsubscribe('news');
   });
 
+  it('delivers sharded messages and honours once/off on message listeners', async () => {
+    const connection = client();
+    const subscriber = createIsolatedRedis({ namespace: 'mcp2', namespaces, client: connection });
+    const got: string[] = [];
+    const listener = (channel: string, message: string): void => void got.push(`smessage ${channel} ${message}`);
+    subscriber.on('smessage', listener);
+    subscriber.once('message', (channel: string, message: string) => got.push(`once ${channel} ${message}`));
+    await subscriber.ssubscribe('orders');
+    await subscriber.subscribe('news');
+    await mcp2.spublish('orders', 'o1');
+    await celery.spublish('orders', 'not mine');
+    await mcp2.publish('news', 'first');
+    await mcp2.publish('news', 'second');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    subscriber.off('smessage', listener);
+    await mcp2.spublish('orders', 'after off');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(got).toEqual(['smessage orders o1', 'once news first']);
+    expect(connection.listenerCount('smessage')).toBe(0);
+    expect(connection.listenerCount('message')).toBe(0);
+  });
+
   it('duplicate() returns an isolated client of the same namespace', async () => {
     const copy = mcp2.duplicate();
     open.push(copy as unknown as Client);
