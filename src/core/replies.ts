@@ -23,11 +23,19 @@ function stripMapKeys(reply: unknown, strip: Strip): unknown {
 
 const stripEach = (reply: unknown, strip: Strip): unknown => (Array.isArray(reply) ? reply.map(strip) : reply);
 
-/** Strips the first element of every `[name, value]` pair, leaving the values untouched. */
-const stripPairs = (reply: unknown, strip: Strip): unknown =>
-  Array.isArray(reply)
-    ? reply.map((pair: unknown) => (Array.isArray(pair) && pair.length > 0 ? [strip(pair[0]), ...pair.slice(1)] : pair))
-    : stripMapKeys(reply, strip);
+/** Strips every name at an even position of a flat `[name, value, name, value, ...]` array. */
+const stripEvenPositions = (reply: unknown[], strip: Strip): unknown[] => reply.map((item, i) => (i % 2 === 0 ? strip(item) : item));
+
+/**
+ * Strips the names of a name -> value reply in any of its shapes: RESP2 pairs
+ * `[[name, value], ...]`, a RESP3 map (Map or object), or a RESP3 map a driver flattened to
+ * `[name, value, name, value]` (ioredis 6 with its legacy reply mapping).
+ */
+const stripPairs = (reply: unknown, strip: Strip): unknown => {
+  if (!Array.isArray(reply)) return stripMapKeys(reply, strip);
+  if (reply.length > 0 && !Array.isArray(reply[0])) return stripEvenPositions(reply, strip);
+  return reply.map((pair: unknown) => (Array.isArray(pair) && pair.length > 0 ? [strip(pair[0]), ...pair.slice(1)] : pair));
+};
 
 /**
  * Returns `reply` with the prefix stripped from every key or channel name its `shape` says it
@@ -45,6 +53,6 @@ export function stripReply(shape: ReplyShape, reply: unknown, strip: Strip): unk
     case 'streams':
       return stripPairs(reply, strip);
     case 'channel-counts':
-      return Array.isArray(reply) ? reply.map((item: unknown, i) => (i % 2 === 0 ? strip(item) : item)) : stripMapKeys(reply, strip);
+      return Array.isArray(reply) ? stripEvenPositions(reply, strip) : stripMapKeys(reply, strip);
   }
 }

@@ -30,6 +30,8 @@ describe('reply un-prefixing', () => {
     expect(guard.unprefixReply('xread', args, new Map([[b('mcp2:s'), entries]]))).toEqual(new Map([[b('s'), entries]]));
     expect(guard.unprefixReply('xreadgroup', ['GROUP', 'g', 'c', ...args], { 'mcp2:s': entries })).toEqual({ s: entries });
     expect(guard.unprefixReply('xread', args, null)).toBeNull();
+    // ioredis 6 (RESP3, legacy reply mapping) hands the map over flattened.
+    expect(guard.unprefixReply('xread', args, ['mcp2:s', entries, b('mcp2:t'), []])).toEqual(['s', entries, b('t'), []]);
   });
 
   it('strips PUBSUB channel names and counts', () => {
