@@ -15,16 +15,25 @@ interface ProfileNode {
 const session = new Session();
 session.connect();
 
+type Loop = (fn: () => unknown, iterations: number) => [elapsedNs: number, last: unknown];
+
+/**
+ * A timing loop of its own for each measured function. One shared loop would see a different
+ * closure (and reply shape) on every row: V8 then deoptimises it, and whichever row runs first
+ * reads several times slower than the same call measured later.
+ */
+function freshLoop(): Loop {
+  return new Function(
+    'fn',
+    'iterations',
+    'let last; const start = process.hrtime.bigint(); for (let i = 0; i < iterations; i++) last = fn(); return [Number(process.hrtime.bigint() - start), last];',
+  ) as Loop;
+}
+
 /** Runs `fn` in rounds of `iterations` calls and returns the median time per call. */
-function timePerCall(fn: () => unknown, iterations: number, rounds: number): number {
+function timePerCall(loop: Loop, fn: () => unknown, iterations: number, rounds: number): number {
   const samples: number[] = [];
-  let sink: unknown;
-  for (let round = 0; round < rounds; round++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) sink = fn();
-    samples.push(Number(process.hrtime.bigint() - start) / iterations);
-  }
-  if (sink === Symbol.for('never')) console.log(sink);
+  for (let round = 0; round < rounds; round++) samples.push(loop(fn, iterations)[0] / iterations);
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)] as number;
 }
@@ -48,9 +57,10 @@ async function bytesPerCall(fn: () => unknown, iterations: number): Promise<numb
 }
 
 export async function measure(name: string, fn: () => unknown): Promise<Measurement> {
-  for (let i = 0; i < 300_000; i++) fn(); // warm up: let the JIT optimise
-  const nsPerOp = timePerCall(fn, 500_000, 9);
-  return { name, nsPerOp, bytesPerOp: await bytesPerCall(fn, 1_000_000) };
+  const loop = freshLoop();
+  loop(fn, 200_000); // warm up: let the JIT optimise the loop and the call
+  const nsPerOp = timePerCall(loop, fn, 200_000, 7);
+  return { name, nsPerOp, bytesPerOp: await bytesPerCall(fn, 200_000) };
 }
 
 /** Measures each `[name, fn]` in turn (never two at once: the heap profiler is shared) and prints a table. */

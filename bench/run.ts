@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { createGuard, type RedisArg } from '../src/index.js';
+import { benchIoredis } from './ioredis.js';
 import { report } from './measure.js';
 
 const require = createRequire(import.meta.url);
@@ -38,7 +39,7 @@ const blpopArgs: RedisArg[] = ['queue', '0'];
 const getArgs: RedisArg[] = ['payload:1234'];
 
 console.log(`isolated-redis micro-benchmark: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`);
-console.log('median of 9 rounds of 500k calls; bytes from the V8 sampling heap profiler over 1M calls');
+console.log('median of 7 rounds of 200k calls; bytes from the V8 sampling heap profiler over 200k calls');
 
 await report(
   'guard.rewrite, prefix mode',
@@ -66,3 +67,5 @@ await report('reference: the rewritten arguments of GET k built by hand, nothing
     return out;
   }],
 ]);
+
+await benchIoredis();

@@ -1,5 +1,4 @@
-import type { CommandLookup} from './command-table.js';
-import { BUILTIN_COMMANDS, type CommandSpec } from './command-table.js';
+import { BUILTIN_COMMANDS, shaped, type CommandLookup, type CommandSpec } from './command-table.js';
 import { IsolationConfigError } from './errors.js';
 import type { Locator, ReplyShape } from './types.js';
 
@@ -26,20 +25,20 @@ export type CommandRule =
   | { readonly blocked: string };
 
 function toSpec(name: string, rule: CommandRule): CommandSpec {
-  if ('blocked' in rule) return { kind: 'blocked', name, reason: rule.blocked };
+  if ('blocked' in rule) return shaped({ kind: 'blocked', name, reason: rule.blocked });
   if ('keys' in rule) {
     if (rule.keys !== 'none') throw new IsolationConfigError(`command ${JSON.stringify(name)}: keys must be 'none'`);
-    return { kind: 'keyless', name };
+    return shaped({ kind: 'keyless', name });
   }
   if ('locate' in rule) {
     if (typeof rule.locate !== 'function') throw new IsolationConfigError(`command ${JSON.stringify(name)}: locate must be a function`);
-    return { kind: 'custom', name, locate: rule.locate, reply: rule.reply };
+    return shaped({ kind: 'custom', name, locate: rule.locate, reply: rule.reply });
   }
   const { firstKey, lastKey = firstKey, keyStep = 1 } = rule;
   const valid =
     Number.isInteger(firstKey) && firstKey >= 0 && Number.isInteger(lastKey) && Number.isInteger(keyStep) && keyStep > 0 && (lastKey < 0 || lastKey >= firstKey);
   if (!valid) throw new IsolationConfigError(`command ${JSON.stringify(name)}: firstKey/lastKey/keyStep do not describe a key range`);
-  return { kind: 'range', name, first: firstKey, stop: lastKey + 1, step: keyStep, reply: rule.reply };
+  return shaped({ kind: 'range', name, first: firstKey, stop: lastKey + 1, step: keyStep, reply: rule.reply });
 }
 
 /**
@@ -79,5 +78,5 @@ function setSubcommand(table: CommandLookup, container: string, sub: string, spe
   if (parent?.kind !== 'container') throw new IsolationConfigError(`command ${JSON.stringify(container)} has no subcommands`);
   const subcommands = parent.subcommands.clone();
   subcommands.set(sub, spec);
-  table.set(container, { kind: 'container', name: parent.name, subcommands });
+  table.set(container, shaped({ kind: 'container', name: parent.name, subcommands }));
 }

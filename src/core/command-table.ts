@@ -34,6 +34,26 @@ export type CommandSpec =
   | { readonly kind: 'container'; readonly name: string; readonly subcommands: CommandLookup };
 
 /**
+ * Every spec object gets every field, in one order, so that V8 gives them all one shape: the
+ * guard reads `kind`, `first`, `stop`... of whichever command comes, and a single shape keeps
+ * those reads monomorphic (measured: a polymorphic call site ran GET twice as slow).
+ */
+export function shaped<S extends CommandSpec>(spec: S): S {
+  const all = spec as Partial<Record<string, unknown>>;
+  return {
+    kind: spec.kind,
+    name: spec.name,
+    first: all.first ?? 0,
+    stop: all.stop ?? 0,
+    step: all.step ?? 0,
+    reply: all.reply,
+    locate: all.locate,
+    reason: all.reason ?? '',
+    subcommands: all.subcommands,
+  } as unknown as S;
+}
+
+/**
  * A name -> spec map that answers lower- and upper-case names without allocating, and other
  * casings through one `toLowerCase`.
  */
@@ -68,22 +88,22 @@ function compile(name: string, entry: TableEntry): CommandSpec {
     for (const [sub, subEntry] of Object.entries(entry.subcommands)) {
       subcommands.set(sub, compile(`${name}|${sub}`, subEntry));
     }
-    return { kind: 'container', name, subcommands };
+    return shaped({ kind: 'container', name, subcommands });
   }
   const blocked = BLOCKED_COMMANDS[name];
-  if (blocked !== undefined) return { kind: 'blocked', name, reason: blocked };
+  if (blocked !== undefined) return shaped({ kind: 'blocked', name, reason: blocked });
   const custom = CUSTOM_RULES[name];
-  if (custom) return { kind: 'custom', name, locate: custom.locate, reply: custom.reply };
+  if (custom) return shaped({ kind: 'custom', name, locate: custom.locate, reply: custom.reply });
   if (entry.flags.includes('movablekeys')) {
-    return { kind: 'unknown', name, reason: 'its keys move with its arguments and isolated-redis has no rule for it yet' };
+    return shaped({ kind: 'unknown', name, reason: 'its keys move with its arguments and isolated-redis has no rule for it yet' });
   }
   if (entry.step > 0) {
     // The table counts positions from the command name (1 = first argument); ours from the first argument.
     const stop = entry.keyStop > 0 ? entry.keyStop : entry.keyStop + 1;
-    return { kind: 'range', name, first: entry.keyStart - 1, stop, step: entry.step, reply: RANGE_REPLIES[name] };
+    return shaped({ kind: 'range', name, first: entry.keyStart - 1, stop, step: entry.step, reply: RANGE_REPLIES[name] });
   }
-  if (KEYLESS_COMMANDS.has(name) || name.endsWith('|help')) return { kind: 'keyless', name };
-  return { kind: 'unknown', name, reason: 'it names no key and isolated-redis has not classified it as safe' };
+  if (KEYLESS_COMMANDS.has(name) || name.endsWith('|help')) return shaped({ kind: 'keyless', name });
+  return shaped({ kind: 'unknown', name, reason: 'it names no key and isolated-redis has not classified it as safe' });
 }
 
 function loadTable(): Readonly<Record<string, TableEntry>> {
@@ -110,13 +130,13 @@ export function resolveSpec(table: CommandLookup, command: string, args: readonl
   while (spec?.kind === 'container') {
     const sub = args[depth];
     const name: string = spec.name;
-    if (sub === undefined) return { kind: 'unknown', name, reason: 'a subcommand is required' };
+    if (sub === undefined) return shaped({ kind: 'unknown', name, reason: 'a subcommand is required' });
     const found: CommandSpec | undefined = spec.subcommands.get(typeof sub === 'string' ? sub : String(sub));
-    if (!found) return { kind: 'unknown', name: `${name}|${String(sub).toLowerCase()}`, reason: 'the subcommand is not in the command table' };
+    if (!found) return shaped({ kind: 'unknown', name: `${name}|${String(sub).toLowerCase()}`, reason: 'the subcommand is not in the command table' });
     spec = found;
     depth++;
   }
-  return spec ?? { kind: 'unknown', name: command.toLowerCase(), reason: 'it is not in the command table' };
+  return spec ?? shaped({ kind: 'unknown', name: command.toLowerCase(), reason: 'it is not in the command table' });
 }
 
 /** The exclusive end of a range spec's key positions for `length` arguments. */
