@@ -23,7 +23,7 @@ export interface IoredisLike {
   isCluster?: boolean;
   scriptsSet?: Record<string, unknown>;
   addedBuiltinSet?: Set<string>;
-  duplicate(override?: Record<string, unknown>): IoredisLike;
+  duplicate(...args: unknown[]): IoredisLike;
   pipeline(commands?: unknown[][]): IoredisPipeline;
   multi(commands?: unknown, options?: unknown): IoredisPipeline;
   on(event: string | symbol, listener: (...args: unknown[]) => void): unknown;

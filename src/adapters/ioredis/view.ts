@@ -65,8 +65,9 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
     return transaction;
   });
 
-  own('duplicate', function (override?: Record<string, unknown>) {
-    return createIoredisView(client.duplicate(override), guard);
+  // Redis#duplicate(options) and Cluster#duplicate(startupNodes, options): pass both through.
+  own('duplicate', function (...args: unknown[]) {
+    return createIoredisView(client.duplicate(...args), guard);
   });
 
   own('monitor', function (callback?: (error: Error) => void) {

@@ -81,6 +81,14 @@ describe.each(IOREDIS_VERSIONS)('$name, Redis Cluster (3 masters)', ({ Cluster }
     expect((await keysOnEveryMaster()).length).toBe(60);
   });
 
+  it('duplicate() gives an isolated Cluster client of the same namespace', async () => {
+    const copy = mcp2.duplicate();
+    open.push(copy as unknown as Client);
+    await copy.set('dup', '1');
+    expect(copy.isolation.namespace).toBe('mcp2');
+    expect(await keysOnEveryMaster()).toEqual(['mcp2:dup']);
+  });
+
   it('gives isolated views of its nodes, so a SCAN per master sees only the namespace', async () => {
     const celery = createIsolatedRedis({ namespace: 'celery', namespaces, client: raw });
     for (let i = 0; i < 20; i++) await mcp2.set(`s:${i}`, '1');
