@@ -53,3 +53,13 @@ export function isIoredisClient(value: unknown): value is IoredisLike {
     typeof candidate.options === 'object'
   );
 }
+
+/**
+ * A promise rejected with `error`, ioredis-style: a callback, when given, receives the error
+ * (and so handles the rejection); a caller without one awaits the promise.
+ */
+export function rejectedLikeIoredis(error: Error, callback?: (error: Error) => void): Promise<never> {
+  const rejected = Promise.reject(error);
+  if (typeof callback === 'function') rejected.then(undefined, callback);
+  return rejected;
+}

@@ -1,5 +1,5 @@
 import type { NamespaceGuard } from '../../core/index.js';
-import type { IoredisPipeline } from './internals.js';
+import { rejectedLikeIoredis, type IoredisPipeline } from './internals.js';
 import { prepareCommand } from './prepare-command.js';
 
 /**
@@ -13,10 +13,7 @@ export function guardPipeline<P extends IoredisPipeline>(guard: NamespaceGuard, 
     try {
       for (const command of this._queue) prepareCommand(guard, command);
     } catch (error) {
-      const refused = Promise.reject(error as Error);
-      // Like ioredis: a callback handles the rejection, a caller without one awaits it.
-      if (callback) refused.then(undefined, (refusal: Error) => callback(refusal));
-      return refused;
+      return rejectedLikeIoredis(error as Error, callback);
     }
     return exec.call(this, callback);
   };

@@ -1,5 +1,5 @@
 import { BlockedCommandError, IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
-import type { IoredisCommand, IoredisLike, IoredisPipeline } from './internals.js';
+import { rejectedLikeIoredis, type IoredisCommand, type IoredisLike, type IoredisPipeline } from './internals.js';
 import { AutoPipeline } from './auto-pipeline.js';
 import { guardPipeline } from './pipeline.js';
 import { prepareOrReject } from './prepare-command.js';
@@ -75,9 +75,7 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
       command: 'monitor',
       namespace: guard.namespace,
     });
-    const refused = Promise.reject(refusal);
-    if (typeof callback === 'function') refused.then(undefined, callback);
-    return refused;
+    return rejectedLikeIoredis(refusal, callback);
   });
 
   // State ioredis keeps per instance and mutates: the view gets its own, so that nothing the
