@@ -125,6 +125,7 @@ export const BUILTIN_COMMANDS: CommandLookup = (() => {
  * subcommand tokens (their positions stay part of the arguments the spec's positions count from).
  */
 export function resolveSpec(table: CommandLookup, command: string, args: readonly unknown[]): Exclude<CommandSpec, { kind: 'container' }> {
+  if (typeof command !== 'string') command = String(command); // a Buffer name from a driver's call()
   let spec = table.get(command);
   let depth = 0;
   while (spec?.kind === 'container') {

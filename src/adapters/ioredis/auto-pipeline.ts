@@ -60,7 +60,12 @@ export class AutoPipeline {
     const pipeline: IoredisPipeline = this.client.pipeline();
     const queue = Object.getPrototypeOf(pipeline).sendCommand as IoredisPipeline['sendCommand'];
     for (const command of commands) queue.call(pipeline, command);
-    // Each command's own promise carries its reply or error to its caller.
-    pipeline.exec().catch(() => undefined);
+    // Each command's own promise carries its reply or error to its caller. When ioredis fails the
+    // pipeline as a whole (keys of one command in different slots, no node reachable), it settles
+    // none of them: reject them all, or their callers would wait forever. (Rejecting a command
+    // that has already settled does nothing.)
+    pipeline.exec().catch((error: Error) => {
+      for (const command of commands) command.reject(error);
+    });
   }
 }

@@ -2,11 +2,12 @@ import type { NamespaceGuard } from '../../core/index.js';
 import type { IoredisLike } from './internals.js';
 
 type Listener = (...args: unknown[]) => void;
-type Emitter = Record<'on' | 'prependListener' | 'removeListener', (event: string | symbol, listener: Listener) => unknown>;
+type Event = string | symbol;
+type Emitter = Record<'on' | 'prependListener' | 'removeListener', (event: Event, listener: Listener) => unknown>;
 
 /**
  * The pub/sub events ioredis emits, with the positions of the channel and of the pattern.
- * A view's listener sees only its namespace's messages, with the prefix stripped.
+ * A view's listener sees only its namespace's messages; in prefix mode without the prefix.
  */
 const MESSAGE_EVENTS: Readonly<Record<string, { readonly channel: number; readonly pattern?: number }>> = {
   message: { channel: 0 },
@@ -21,21 +22,24 @@ const startsWith = (name: unknown, prefix: string): boolean =>
   typeof name === 'string' ? name.startsWith(prefix) : Buffer.isBuffer(name) && name.subarray(0, Buffer.byteLength(prefix)).equals(Buffer.from(prefix));
 
 /**
- * Gives `view` its own `on`/`once`/`off` family: listeners are registered on the shared client,
- * and message listeners through a wrapper that drops other namespaces' messages and strips the
- * prefix from channel and pattern. Other events reach the listener unchanged.
+ * Gives `view` its own `on`/`once`/`off`/`removeAllListeners` family. Listeners are registered on
+ * the shared client; message listeners through a wrapper that drops other namespaces' messages
+ * and, in prefix mode, strips the prefix from channel and pattern. Each view keeps track of what
+ * it registered, so removing a view's listeners never touches another view's or the client's.
  */
 export function isolatePubSubEvents(view: Record<string, unknown>, client: IoredisLike, guard: NamespaceGuard): void {
   const emitter = client as unknown as Emitter;
-  /** listener -> event -> what was registered on the client for it */
-  const registered = new Map<Listener, Map<string | symbol, Listener>>();
+  /** listener -> event -> what was registered on the client for it, oldest first */
+  const registered = new Map<Listener, Map<Event, Listener[]>>();
+  const strip = guard.mode === 'prefix';
 
-  const filtered = (event: string | symbol, listener: Listener): Listener => {
+  const filtered = (event: Event, listener: Listener): Listener => {
     const spec = typeof event === 'string' ? MESSAGE_EVENTS[event] : undefined;
-    if (!spec || guard.mode === 'strict') return listener;
+    if (!spec) return listener;
     return (...args) => {
       const own = spec.pattern === undefined ? startsWith(args[spec.channel], guard.prefix) : startsWith(args[spec.pattern], guard.patternPrefix);
       if (!own) return;
+      if (!strip) return listener(...args);
       const out = [...args];
       out[spec.channel] = guard.unprefixKey(args[spec.channel] as string | Buffer);
       if (spec.pattern !== undefined) out[spec.pattern] = guard.unprefixPattern(args[spec.pattern] as string | Buffer);
@@ -43,35 +47,57 @@ export function isolatePubSubEvents(view: Record<string, unknown>, client: Iored
     };
   };
 
-  const remove = (event: string | symbol, listener: Listener): void => {
-    const actual = registered.get(listener)?.get(event);
-    emitter.removeListener.call(client, event, actual ?? listener);
-    registered.get(listener)?.delete(event);
+  const forget = (event: Event, listener: Listener, actual?: Listener): Listener | undefined => {
+    const list = registered.get(listener)?.get(event);
+    if (!list || list.length === 0) return undefined;
+    const index = actual === undefined ? list.length - 1 : list.indexOf(actual);
+    if (index === -1) return undefined;
+    const [removed] = list.splice(index, 1);
+    return removed;
   };
 
-  const add = (event: string | symbol, listener: Listener, method: 'on' | 'prependListener', once: boolean): unknown => {
+  const remove = (event: Event, listener: Listener): void => {
+    const actual = forget(event, listener);
+    if (actual) emitter.removeListener.call(client, event, actual);
+  };
+
+  const add = (event: Event, listener: Listener, method: 'on' | 'prependListener', once: boolean): unknown => {
     const deliver = filtered(event, listener);
     const actual: Listener = once
       ? (...args) => {
-          remove(event, listener);
+          forget(event, listener, actual);
+          emitter.removeListener.call(client, event, actual);
           deliver(...args);
         }
       : deliver;
     let byEvent = registered.get(listener);
     if (!byEvent) registered.set(listener, (byEvent = new Map()));
-    byEvent.set(event, actual);
+    byEvent.set(event, [...(byEvent.get(event) ?? []), actual]);
     emitter[method].call(client, event, actual);
     return view;
   };
 
-  const define = (name: string, fn: (event: string | symbol, listener: Listener) => unknown): void => {
+  const removeAll = (event?: Event): unknown => {
+    for (const [listener, byEvent] of registered) {
+      for (const [registeredEvent, list] of byEvent) {
+        if (event !== undefined && registeredEvent !== event) continue;
+        for (const actual of list) emitter.removeListener.call(client, registeredEvent, actual);
+        byEvent.delete(registeredEvent);
+      }
+      if (byEvent.size === 0) registered.delete(listener);
+    }
+    return view;
+  };
+
+  const define = (name: string, fn: (...args: never[]) => unknown): void => {
     Object.defineProperty(view, name, { value: fn, writable: true, configurable: true, enumerable: false });
   };
-  define('on', (event, listener) => add(event, listener, 'on', false));
-  define('addListener', (event, listener) => add(event, listener, 'on', false));
-  define('prependListener', (event, listener) => add(event, listener, 'prependListener', false));
-  define('once', (event, listener) => add(event, listener, 'on', true));
-  define('prependOnceListener', (event, listener) => add(event, listener, 'prependListener', true));
-  define('off', (event, listener) => (remove(event, listener), view));
-  define('removeListener', (event, listener) => (remove(event, listener), view));
+  define('on', (event: Event, listener: Listener) => add(event, listener, 'on', false));
+  define('addListener', (event: Event, listener: Listener) => add(event, listener, 'on', false));
+  define('prependListener', (event: Event, listener: Listener) => add(event, listener, 'prependListener', false));
+  define('once', (event: Event, listener: Listener) => add(event, listener, 'on', true));
+  define('prependOnceListener', (event: Event, listener: Listener) => add(event, listener, 'prependListener', true));
+  define('off', (event: Event, listener: Listener) => (remove(event, listener), view));
+  define('removeListener', (event: Event, listener: Listener) => (remove(event, listener), view));
+  define('removeAllListeners', (event?: Event) => removeAll(event));
 }

@@ -37,6 +37,19 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
   };
 
   own('sendCommand', function (command: IoredisCommand, stream?: unknown, node?: unknown) {
+    // MULTI/EXEC/DISCARD sent on their own open a transaction on the shared connection that would
+    // swallow other views' commands (and hand their replies to this view's EXEC). Inside a
+    // pipeline (which passes `stream`) they frame this view's own commands only.
+    if (stream === undefined && TRANSACTION_FRAMES.has(String(command.name).toLowerCase())) {
+      command.reject(
+        new BlockedCommandError(
+          `${String(command.name).toUpperCase()} on its own is refused in namespace "${guard.namespace}": the connection is shared by every view, ` +
+            'so a transaction opened this way would take in other namespaces\' commands; use multi() ... exec()',
+          { command: String(command.name).toLowerCase(), namespace: guard.namespace },
+        ),
+      );
+      return command.promise;
+    }
     if (!prepareOrReject(guard, command)) return command.promise;
     if (autoPipeline && stream === undefined && node === undefined && autoPipeline.accepts(command)) return autoPipeline.enqueue(command);
     return sendCommand.call(client, command, stream, node);
@@ -96,6 +109,9 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
   delegateConnectionMethods(view, client);
   return view;
 }
+
+/** Commands that open or close a transaction on the connection. */
+const TRANSACTION_FRAMES = new Set(['multi', 'exec', 'discard']);
 
 /**
  * Methods that must see the view as `this`: they send commands (which must pass the view's

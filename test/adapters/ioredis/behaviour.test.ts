@@ -109,6 +109,16 @@ describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 2 + i })))
     expect(await raw.keys('*')).toEqual([]);
   });
 
+  it('refuses MULTI, EXEC and DISCARD sent on their own, which would open a transaction on the shared connection', async () => {
+    await expect(mcp2.call('multi')).rejects.toBeInstanceOf(BlockedCommandError);
+    await expect(mcp2.exec()).rejects.toBeInstanceOf(BlockedCommandError);
+    await expect(mcp2.discard()).rejects.toBeInstanceOf(BlockedCommandError);
+    // celery's command is not swallowed by a transaction mcp2 could have opened.
+    await celery.set('secret', 's');
+    expect(await celery.get('secret')).toBe('s');
+    expect(await mcp2.multi().get('secret').exec()).toEqual([[null, null]]);
+  });
+
   it('runs defineCommand scripts with their keys prefixed, EVALSHA and its EVAL fallback', async () => {
     // A script text the server has never seen: the first call must fall back from EVALSHA to EVAL.
     const lua = `-- ${Math.random()}\nreturn {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]), KEYS[1]}`;
@@ -182,6 +192,37 @@ describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 2 + i })))
     expect(got).toEqual(['smessage orders o1', 'once news first']);
     expect(connection.listenerCount('smessage')).toBe(0);
     expect(connection.listenerCount('message')).toBe(0);
+  });
+
+  it('keeps each view\'s listeners its own: on/off pairs, once, removeAllListeners, strict-mode filtering', async () => {
+    const connection = client();
+    const a = createIsolatedRedis({ namespace: 'mcp2', namespaces, client: connection });
+    const b = createIsolatedRedis({ namespace: 'celery', namespaces, client: connection });
+    const strictView = createIsolatedRedis({ namespace: 'mcp2', namespaces, mode: 'strict', client: connection });
+    const calls: string[] = [];
+    const f = (channel: string): void => void calls.push(`f ${channel}`);
+    const g = (channel: string): void => void calls.push(`g ${channel}`);
+    a.on('message', f);
+    a.on('message', f);
+    a.off('message', f);
+    a.off('message', f);
+    expect(connection.listenerCount('message')).toBe(0);
+    a.once('message', f);
+    a.once('message', f);
+    b.on('message', g);
+    strictView.on('message', (channel: string) => calls.push(`strict ${channel}`));
+    connection.on('message', () => calls.push('raw'));
+    connection.emit('message', 'mcp2:news', 'x');
+    connection.emit('message', 'mcp2:news', 'y');
+    connection.emit('message', 'celery:news', 'z');
+    expect(calls.sort()).toEqual(
+      ['f news', 'f news', 'g news', 'raw', 'raw', 'raw', 'strict mcp2:news', 'strict mcp2:news'].sort(),
+    );
+    a.on('message', f);
+    a.removeAllListeners('message');
+    strictView.removeAllListeners();
+    // b's listener and the client's own are still there.
+    expect(connection.listenerCount('message')).toBe(2);
   });
 
   it('duplicate() returns an isolated client of the same namespace', async () => {

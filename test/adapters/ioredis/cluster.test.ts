@@ -79,6 +79,8 @@ describe.each(IOREDIS_VERSIONS)('$name, Redis Cluster (3 masters)', ({ Cluster }
     const mixed = await Promise.allSettled([piped.get('auto:1'), piped.get('celery:x'), piped.get('auto:2')]);
     expect(mixed.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((await keysOnEveryMaster()).length).toBe(60);
+    // A batch ioredis fails as a whole (keys of one command in different slots) rejects, never hangs.
+    await expect(piped.mget('auto:1', 'auto:2', 'auto:3')).rejects.toThrow(/slot/);
   });
 
   it('duplicate() gives an isolated Cluster client of the same namespace', async () => {
