@@ -17,6 +17,12 @@ const upper = (arg: RedisArg | undefined): string => {
   return (nul === -1 ? text : text.slice(0, nul)).replace(/[a-z]+/g, (letters) => letters.toUpperCase());
 };
 
+/** The position of the argument an option keyword at `i` introduces; a keyword with none is refused. */
+function operand(args: readonly RedisArg[], i: number, keyword: string, sink: ArgumentSink): number {
+  if (i + 1 >= args.length) sink.malformed(`${keyword} has no argument`);
+  return i + 1;
+}
+
 /** Reads a `numkeys` argument: a non-negative integer no larger than the arguments that follow it. */
 function readCount(args: readonly RedisArg[], at: number, sink: ArgumentSink, perItem = 1): number {
   const raw = args[at];
@@ -57,8 +63,8 @@ const geoRadius =
     for (let i = optionsFrom; i < args.length; i++) {
       const token = upper(args[i]);
       if (token === 'STORE' || token === 'STOREDIST') {
-        if (i + 1 >= args.length) sink.malformed(`${token} has no key`);
-        sink.at(++i, 'key');
+        i = operand(args, i, token, sink);
+        sink.at(i, 'key');
       } else if (token === 'COUNT') {
         // COUNT n [ANY]: skip n so that a count can never be read as an option.
         i++;
@@ -74,8 +80,8 @@ const sort =
     for (let i = 1; i < args.length; i++) {
       const token = upper(args[i]);
       if (token === 'BY' || token === 'GET' || (withStore && token === 'STORE')) {
-        if (i + 1 >= args.length) sink.malformed(`${token} has no argument`);
-        sink.at(++i, token === 'STORE' ? 'key' : 'sort-pattern');
+        i = operand(args, i, token, sink);
+        sink.at(i, token === 'STORE' ? 'key' : 'sort-pattern');
       } else if (token === 'LIMIT') {
         i += 2;
       }
@@ -123,8 +129,8 @@ const scan: Locator = (args, sink) => {
   for (let i = 1; i < args.length; i++) {
     const token = upper(args[i]);
     if (token === 'MATCH') {
-      if (i + 1 >= args.length) sink.malformed('MATCH has no pattern');
-      sink.at(++i, 'key-pattern');
+      i = operand(args, i, token, sink);
+      sink.at(i, 'key-pattern');
       matched = true;
     } else if (token === 'COUNT' || token === 'TYPE') {
       i++;
@@ -140,8 +146,8 @@ const clientTracking: Locator = (args, sink) => {
   for (let i = 2; i < args.length; i++) {
     const token = upper(args[i]);
     if (token === 'PREFIX') {
-      if (i + 1 >= args.length) sink.malformed('PREFIX has no argument');
-      sink.at(++i, 'key');
+      i = operand(args, i, token, sink);
+      sink.at(i, 'key');
       prefixed = true;
     } else if (token === 'REDIRECT') {
       i++;
