@@ -14,7 +14,8 @@ import {
 import { escapeGlob } from './glob.js';
 import { assertDisjointPrefixes, namespacePrefix } from './namespace.js';
 import { stripReply } from './replies.js';
-import type { ArgumentRole, ArgumentSink, RedisArg, ReplyShape } from './types.js';
+import { RewriteSink, isPatternRole } from './rewrite-sink.js';
+import type { ArgumentRole, RedisArg, ReplyShape } from './types.js';
 
 /**
  * `prefix`: the guard adds the prefix to keys, patterns and channels, and strips it from replies.
@@ -78,7 +79,7 @@ const UNDERSCORE = 0x5f;
 const bytesStartWith = (value: Buffer, start: Buffer): boolean =>
   value.length >= start.length && value.compare(start, 0, start.length, 0, start.length) === 0;
 
-const isPatternRole = (role: ArgumentRole): boolean => role === 'key-pattern' || role === 'channel-pattern';
+
 
 /**
  * Confines Redis commands to one namespace. This class is the one place where keys, patterns
@@ -409,52 +410,6 @@ export class NamespaceGuard {
         `in strict mode every ${role} of namespace "${this.namespace}" must carry the prefix`,
       { command, namespace: this.namespace, key: arg },
     );
-  }
-}
-
-/** Applies a custom locator's verdicts to a copy of the arguments. One per guard, reused. */
-class RewriteSink implements ArgumentSink {
-  private command = '';
-  private args: readonly RedisArg[] = [];
-  private out: RedisArg[] = [];
-
-  constructor(private readonly guard: NamespaceGuard) {}
-
-  run(command: string, locate: (args: readonly RedisArg[], sink: ArgumentSink) => void, args: readonly RedisArg[]): readonly RedisArg[] {
-    this.command = command;
-    this.args = args;
-    this.out = args.slice();
-    try {
-      locate(args, this);
-      return this.out;
-    } finally {
-      this.args = [];
-      this.out = [];
-    }
-  }
-
-  at(index: number, role: ArgumentRole): void {
-    if (!Number.isInteger(index) || index < 0 || index >= this.args.length) this.malformed(`no argument at position ${index}`);
-    this.out[index] = this.guard.confine(this.args[index] as RedisArg, role, this.command);
-  }
-
-  append(keyword: string | undefined, role: ArgumentRole): void {
-    if (keyword !== undefined) this.out.push(keyword);
-    this.out.push(isPatternRole(role) ? `${this.guard.patternPrefix}*` : this.guard.prefix);
-  }
-
-  malformed(reason: string): never {
-    throw new MalformedCommandError(`${this.command.toUpperCase()} is refused: ${reason}`, {
-      command: this.command,
-      namespace: this.guard.namespace,
-    });
-  }
-
-  refuse(reason: string): never {
-    throw new BlockedCommandError(`${this.command.toUpperCase()} is refused in namespace "${this.guard.namespace}": ${reason}`, {
-      command: this.command,
-      namespace: this.guard.namespace,
-    });
   }
 }
 
