@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import {
   BlockedCommandError,
   CrossNamespaceError,
@@ -164,10 +164,13 @@ describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 2 + i })))
     await mcp2.publish('news', 'hello');
     await celery.publish('news', 'hola');
     await raw.publish('news', 'unprefixed');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(got.sort()).toEqual(
-      ['mcp2 message news hello', 'mcp2 pmessage n* news hello', 'mcp2 messageBuffer news', 'celery message news hola'].sort(),
+    // Published last on the same connection: once it is in, every message before it is too.
+    await mcp2.publish('news', 'sentinel');
+    await vi.waitFor(() => expect(got).toContain('mcp2 message news sentinel'));
+    expect(got.filter((line) => !line.includes('sentinel') && !line.endsWith('messageBuffer news')).sort()).toEqual(
+      ['mcp2 message news hello', 'mcp2 pmessage n* news hello', 'celery message news hola'].sort(),
     );
+    expect(got.filter((line) => line === 'mcp2 messageBuffer news')).toHaveLength(2);
     await expect(subscriber.unsubscribe()).rejects.toBeInstanceOf(BlockedCommandError);
     await subscriber.unsubscribe('news');
   });
@@ -185,10 +188,11 @@ describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 2 + i })))
     await celery.spublish('orders', 'not mine');
     await mcp2.publish('news', 'first');
     await mcp2.publish('news', 'second');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await vi.waitFor(() => expect(got).toEqual(['smessage orders o1', 'once news first']));
     subscriber.off('smessage', listener);
+    const sentinel = new Promise((resolve) => connection.once('smessage', resolve));
     await mcp2.spublish('orders', 'after off');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sentinel; // delivered to the connection, and not to the removed listener
     expect(got).toEqual(['smessage orders o1', 'once news first']);
     expect(connection.listenerCount('smessage')).toBe(0);
     expect(connection.listenerCount('message')).toBe(0);
@@ -246,12 +250,17 @@ describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 2 + i })))
     await view.set('before', '1');
     await raw.client('KILL', 'ID', String(ownId));
     await raw.client('KILL', 'ID', String(subId));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await view.set('after', '1');
+    await view.set('after', '1'); // queued while offline, sent once reconnected
     expect(await raw.exists('mcp2:before', 'mcp2:after')).toBe(2);
-    await mcp2.publish('events', 'after-reconnect');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(messages).toEqual(['events:after-reconnect']);
+    // The subscriber resubscribes on its own; publish until a message comes through.
+    await vi.waitFor(
+      async () => {
+        await mcp2.publish('events', 'after-reconnect');
+        expect(messages.length).toBeGreaterThan(0);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(new Set(messages)).toEqual(new Set(['events:after-reconnect']));
   });
 
   it('auto-pipelines guarded commands; a refused one fails alone', async () => {
