@@ -330,17 +330,12 @@ export class NamespaceGuard {
     if (role === 'sort-pattern' && (text === '#' || !text.includes('*'))) return text;
     if ((role === 'channel' || role === 'channel-pattern') && text.startsWith('__')) this.refuseServerChannel(text, command);
     const pattern = isPatternRole(role);
-    for (let c = 0; c < this.claims.length; c++) {
-      const claim = this.claims[c] as Claim;
-      const claimed = pattern ? text.startsWith(claim.patternText) : text.startsWith(claim.text);
-      if (claimed) {
-        if (!claim.own) throw this.crossNamespace(claim, text, role, command);
-        if (this.strict) return text;
-        throw this.doublePrefix(text, role, command);
-      }
+    let claim: Claim | undefined;
+    for (let c = 0; c < this.claims.length && !claim; c++) {
+      const candidate = this.claims[c] as Claim;
+      if (text.startsWith(pattern ? candidate.patternText : candidate.text)) claim = candidate;
     }
-    if (this.strict) throw this.unprefixed(text, role, command);
-    if (role === 'sort-pattern') this.assertSortablePrefix(command);
+    if (this.passesUnchanged(claim, text, role, command)) return text;
     return (pattern ? this.patternPrefix : this.prefix) + text;
   }
 
@@ -350,18 +345,29 @@ export class NamespaceGuard {
       this.refuseServerChannel(bytes, command);
     }
     const pattern = isPatternRole(role);
-    for (let c = 0; c < this.claims.length; c++) {
-      const claim = this.claims[c] as Claim;
-      const claimed = bytesStartWith(bytes, pattern ? claim.patternBytes : claim.bytes);
-      if (claimed) {
-        if (!claim.own) throw this.crossNamespace(claim, bytes, role, command);
-        if (this.strict) return bytes;
-        throw this.doublePrefix(bytes, role, command);
-      }
+    let claim: Claim | undefined;
+    for (let c = 0; c < this.claims.length && !claim; c++) {
+      const candidate = this.claims[c] as Claim;
+      if (bytesStartWith(bytes, pattern ? candidate.patternBytes : candidate.bytes)) claim = candidate;
     }
-    if (this.strict) throw this.unprefixed(bytes, role, command);
-    if (role === 'sort-pattern') this.assertSortablePrefix(command);
+    if (this.passesUnchanged(claim, bytes, role, command)) return bytes;
     return Buffer.concat([pattern ? this.patternPrefixBytes : this.prefixBytes, bytes]);
+  }
+
+  /**
+   * The namespace rules, for an argument whose prefix belongs to `claim` (or to no namespace):
+   * true when it is sent unchanged (strict mode, own prefix), false when the prefix must be put
+   * in front (prefix mode, no namespace's prefix); any other case is refused.
+   */
+  private passesUnchanged(claim: Claim | undefined, arg: RedisArg, role: ArgumentRole, command: string): boolean {
+    if (claim) {
+      if (!claim.own) throw this.crossNamespace(claim, arg, role, command);
+      if (this.strict) return true;
+      throw this.doublePrefix(arg, role, command);
+    }
+    if (this.strict) throw this.unprefixed(arg, role, command);
+    if (role === 'sort-pattern') this.assertSortablePrefix(command);
+    return false;
   }
 
   /**
