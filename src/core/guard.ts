@@ -76,10 +76,26 @@ const STAR = 0x2a;
 const HASH = 0x23;
 const UNDERSCORE = 0x5f;
 
+const replyOf = (spec: ReturnType<typeof resolveSpec>): ReplyShape | undefined =>
+  spec.kind === 'range' || spec.kind === 'custom' ? spec.reply : undefined;
+
 const bytesStartWith = (value: Buffer, start: Buffer): boolean =>
   value.length >= start.length && value.compare(start, 0, start.length, 0, start.length) === 0;
 
 
+
+/**
+ * Where {@link NamespaceGuard.rewrite} puts the reply shape of the command it rewrote.
+ *
+ * @example
+ * ```ts
+ * const slot: ReplySlot = { shape: undefined };
+ * guard.rewrite('blpop', ['q', '0'], slot); // slot.shape === 'key-first'
+ * ```
+ */
+export interface ReplySlot {
+  shape: ReplyShape | undefined;
+}
 
 /**
  * Confines Redis commands to one namespace. This class is the one place where keys, patterns
@@ -145,6 +161,9 @@ export class NamespaceGuard {
    * channels prefixed (prefix mode) or verified (strict mode). `args` is never modified; when
    * nothing changes, it is returned as is.
    *
+   * `reply`, when given, receives {@link NamespaceGuard.replyShape} of the same command, found
+   * with the same lookup (adapters pass one reused slot: no second lookup, no allocation).
+   *
    * @throws {@link IsolationError} (a subclass per code) when the command must not be sent.
    * @example
    * ```ts
@@ -152,9 +171,10 @@ export class NamespaceGuard {
    * // ['mcp2:dst', '2', 'mcp2:a', 'mcp2:b', 'WEIGHTS', '1', '2']
    * ```
    */
-  rewrite(command: string, args: readonly RedisArg[]): readonly RedisArg[] {
+  rewrite(command: string, args: readonly RedisArg[], reply?: ReplySlot): readonly RedisArg[] {
     const spec = resolveSpec(this.table, command, args);
     if (spec.kind !== 'blocked' && spec.kind !== 'unknown') this.assertFlat(spec.name, args);
+    if (reply) reply.shape = this.strict ? undefined : replyOf(spec);
     switch (spec.kind) {
       case 'range': {
         const stop = rangeStop(spec, args.length);
@@ -213,8 +233,7 @@ export class NamespaceGuard {
    */
   replyShape(command: string, args: readonly RedisArg[]): ReplyShape | undefined {
     if (this.strict) return undefined;
-    const spec = resolveSpec(this.table, command, args);
-    return spec.kind === 'range' || spec.kind === 'custom' ? spec.reply : undefined;
+    return replyOf(resolveSpec(this.table, command, args));
   }
 
   /**

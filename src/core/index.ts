@@ -1,4 +1,4 @@
-export { createGuard, NamespaceGuard, type GuardOptions, type IsolationMode } from './guard.js';
+export { createGuard, NamespaceGuard, type GuardOptions, type IsolationMode, type ReplySlot } from './guard.js';
 export { describeCommand, type CommandDescription } from './describe.js';
 export type { CommandRule } from './command-rules.js';
 export { namespacePrefix, type PrefixRule } from './namespace.js';

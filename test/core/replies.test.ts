@@ -54,5 +54,10 @@ describe('reply un-prefixing', () => {
     expect(guard.replyShape('keys', ['*'])).toBe('key-list');
     expect(guard.replyShape('get', ['k'])).toBeUndefined();
     expect(guard.unprefixShape('key-first', ['mcp2:q', 'v'])).toEqual(['q', 'v']);
+    const slot = { shape: undefined as ReturnType<typeof guard.replyShape> };
+    guard.rewrite('blpop', ['q', '0'], slot);
+    expect(slot.shape).toBe('key-first');
+    guard.rewrite('get', ['k'], slot);
+    expect(slot.shape).toBeUndefined();
   });
 });

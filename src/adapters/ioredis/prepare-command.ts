@@ -1,4 +1,4 @@
-import type { NamespaceGuard } from '../../core/index.js';
+import type { NamespaceGuard, ReplySlot } from '../../core/index.js';
 import type { IoredisCommand } from './internals.js';
 
 /**
@@ -10,6 +10,9 @@ import type { IoredisCommand } from './internals.js';
 const PREPARED = Symbol('isolated-redis.prepared');
 type Marked = IoredisCommand & { [PREPARED]?: true };
 
+/** Filled by each rewrite (synchronously, so one slot serves every command). */
+const replySlot: ReplySlot = { shape: undefined };
+
 /**
  * Rewrites one ioredis Command through the guard: its arguments get the prefix and, when its
  * reply names keys, its reply transform strips the prefix first (which also covers the replies
@@ -18,13 +21,13 @@ type Marked = IoredisCommand & { [PREPARED]?: true };
 export function prepareCommand(guard: NamespaceGuard, command: Marked): void {
   if (command[PREPARED]) return;
   const original = command.args;
-  command.args = guard.rewrite(command.name, original) as IoredisCommand['args'];
+  command.args = guard.rewrite(command.name, original, replySlot) as IoredisCommand['args'];
+  const shape = replySlot.shape;
   if (command.args !== original) {
     // ioredis caches the keys and the Cluster slot of a command: both must follow the new args.
     command.keys = undefined;
     command.slot = undefined;
   }
-  const shape = guard.replyShape(command.name, original);
   if (shape !== undefined) {
     const transform = command.transformReply;
     command.transformReply = function (reply: unknown): unknown {
