@@ -2,7 +2,9 @@ import { createRequire } from 'node:module';
 import { IsolationConfigError, createGuard, type GuardOptions, type IsolationMode, type NamespaceGuard } from '../core/index.js';
 import type * as IoredisModule from 'ioredis';
 import type { Redis } from 'ioredis';
+import type { RedisClientType } from 'redis';
 import { createIoredisView, isIoredisClient } from './ioredis/index.js';
+import { createNodeRedisView, isNodeRedis } from './node-redis/index.js';
 
 /**
  * What an isolated client tells about itself, on its `isolation` property.
@@ -44,7 +46,11 @@ export type IsolatedExtras<C> = { readonly isolation: IsolationInfo } & (C exten
  * ```
  */
 export type IsolatedRedisOptions<C> = GuardOptions & {
-  /** An ioredis `Redis` or `Cluster`. It is never modified; the isolated client is a view of it. */
+  /**
+   * An ioredis `Redis` or `Cluster`, or a node-redis client (`createClient()`), cluster
+   * (`createCluster()`) or client pool, connected or not. It is never modified; the isolated
+   * client is a view of it.
+   */
   readonly client: C;
 };
 
@@ -57,17 +63,37 @@ export type IsolatedRedisOptions<C> = GuardOptions & {
  * ```
  */
 export type IsolatedRedisUrlOptions = GuardOptions & {
-  readonly driver: 'ioredis';
+  /** The client library to create the client with; it must be installed. */
+  readonly driver: 'ioredis' | 'node-redis';
   /** @defaultValue `process.env.REDIS_URL`, else `redis://127.0.0.1:6379` */
   readonly url?: string;
 };
 
-function loadIoredis(): typeof IoredisModule {
-  try {
-    return createRequire(import.meta.url)('ioredis') as typeof IoredisModule;
-  } catch {
-    throw new IsolationConfigError("driver 'ioredis' needs the ioredis package: npm install ioredis");
+/** Loads an optional peer dependency, or explains how to install it. */
+function loadPeer<M>(driver: string, packages: readonly string[]): M {
+  const require = createRequire(import.meta.url);
+  for (const name of packages) {
+    try {
+      return require(name) as M;
+    } catch {
+      // try the next one
+    }
   }
+  throw new IsolationConfigError(`driver '${driver}' needs the ${packages[0]} package: npm install ${packages[0]}`);
+}
+
+/** Creates the client for `driver: ...` options (not connected: node-redis clients need `connect()`). */
+function createClientFor(options: IsolatedRedisUrlOptions): object {
+  const url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  if (options.driver === 'ioredis') {
+    const { Redis: RedisClass } = loadPeer<typeof IoredisModule>('ioredis', ['ioredis']);
+    return new RedisClass(url);
+  }
+  if (options.driver === 'node-redis') {
+    const { createClient } = loadPeer<{ createClient(options: { url: string }): object }>('node-redis', ['redis', '@redis/client']);
+    return createClient({ url });
+  }
+  throw new IsolationConfigError(`unknown driver ${JSON.stringify(options.driver)}: use 'ioredis' or 'node-redis'`);
 }
 
 /**
@@ -76,6 +102,9 @@ function loadIoredis(): typeof IoredisModule {
  * namespaces and commands that cannot be confined are refused before anything is sent, and
  * replies that name keys come back without the prefix. The client passed in is not modified;
  * several namespaces can be views over one connection.
+ *
+ * With `driver` instead of `client`, the library creates the client from `url`; a node-redis
+ * client created that way still needs `await redis.connect()`, as node-redis clients do.
  *
  * @throws {@link IsolationConfigError} for invalid options or a client it cannot wrap.
  * @example
@@ -90,17 +119,17 @@ function loadIoredis(): typeof IoredisModule {
  * ```
  */
 export function createIsolatedRedis<C extends object>(options: IsolatedRedisOptions<C>): Isolated<C>;
-export function createIsolatedRedis(options: IsolatedRedisUrlOptions): Isolated<Redis>;
+export function createIsolatedRedis(options: IsolatedRedisUrlOptions & { readonly driver: 'ioredis' }): Isolated<Redis>;
+export function createIsolatedRedis(options: IsolatedRedisUrlOptions & { readonly driver: 'node-redis' }): Isolated<RedisClientType>;
 export function createIsolatedRedis(options: IsolatedRedisOptions<object> | IsolatedRedisUrlOptions): Isolated<object> {
   const guard = createGuard(options);
-  if ('client' in options && options.client !== undefined) {
-    if (isIoredisClient(options.client)) return createIoredisView(options.client, guard) as unknown as Isolated<object>;
-    throw new IsolationConfigError('`client` is not an ioredis Redis or Cluster instance (node-redis support comes in a later release)');
+  const client = 'client' in options && options.client !== undefined ? options.client : 'driver' in options ? createClientFor(options) : undefined;
+  if (client === undefined) {
+    throw new IsolationConfigError("pass `client` (an ioredis or node-redis client), or `driver: 'ioredis' | 'node-redis'` with an optional `url`");
   }
-  if ('driver' in options && options.driver === 'ioredis') {
-    const { Redis: RedisClass } = loadIoredis();
-    const client = new RedisClass(options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    return createIoredisView(client as never, guard) as unknown as Isolated<object>;
-  }
-  throw new IsolationConfigError("pass `client` (an ioredis Redis or Cluster), or `driver: 'ioredis'` with an optional `url`");
+  if (isIoredisClient(client)) return createIoredisView(client, guard) as unknown as Isolated<object>;
+  if (isNodeRedis(client)) return createNodeRedisView(client, guard) as Isolated<object>;
+  throw new IsolationConfigError(
+    '`client` is not a client isolated-redis can wrap: pass an ioredis Redis or Cluster, or a node-redis client, cluster or pool',
+  );
 }

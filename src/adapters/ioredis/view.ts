@@ -1,5 +1,6 @@
 import { BlockedCommandError, IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
 import { rejectedLikeIoredis, type IoredisCommand, type IoredisLike, type IoredisPipeline } from './internals.js';
+import { isTransactionFrame, monitorRefusal, transactionFrameRefusal } from '../refusals.js';
 import { AutoPipeline } from './auto-pipeline.js';
 import { guardPipeline } from './pipeline.js';
 import { prepareOrReject } from './prepare-command.js';
@@ -40,14 +41,8 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
     // MULTI/EXEC/DISCARD sent on their own open a transaction on the shared connection that would
     // swallow other views' commands (and hand their replies to this view's EXEC). Inside a
     // pipeline (which passes `stream`) they frame this view's own commands only.
-    if (stream === undefined && TRANSACTION_FRAMES.has(String(command.name).toLowerCase())) {
-      command.reject(
-        new BlockedCommandError(
-          `${String(command.name).toUpperCase()} on its own is refused in namespace "${guard.namespace}": the connection is shared by every view, ` +
-            'so a transaction opened this way would take in other namespaces\' commands; use multi() ... exec()',
-          { command: String(command.name).toLowerCase(), namespace: guard.namespace },
-        ),
-      );
+    if (stream === undefined && isTransactionFrame(command.name)) {
+      command.reject(transactionFrameRefusal(guard, command.name));
       return command.promise;
     }
     if (!prepareOrReject(guard, command)) return command.promise;
@@ -84,11 +79,7 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
   });
 
   own('monitor', function (callback?: (error: Error) => void) {
-    const refusal = new BlockedCommandError(`MONITOR is refused in namespace "${guard.namespace}": it streams every namespace's commands`, {
-      command: 'monitor',
-      namespace: guard.namespace,
-    });
-    return rejectedLikeIoredis(refusal, callback);
+    return rejectedLikeIoredis(monitorRefusal(guard), callback);
   });
 
   // State ioredis keeps per instance and mutates: the view gets its own, so that nothing the
@@ -109,9 +100,6 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
   delegateConnectionMethods(view, client);
   return view;
 }
-
-/** Commands that open or close a transaction on the connection. */
-const TRANSACTION_FRAMES = new Set(['multi', 'exec', 'discard']);
 
 /**
  * Methods that must see the view as `this`: they send commands (which must pass the view's

@@ -1,0 +1,105 @@
+import type { NamespaceGuard, RedisArg, ReplySlot } from '../../core/index.js';
+import { isTransactionFrame, transactionFrameRefusal } from '../refusals.js';
+import { installCommandMethods } from './command-methods.js';
+import { delegateEmitter } from './emitter.js';
+import type { NodeRedisClientLike, NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
+import { createNodeRedisPoolView } from './pool-view.js';
+import { isolatePubSub, type ListenersOf } from './pubsub.js';
+import { rewriteArgs, rewriteBatch, rewriteParser, unprefixBatch, unprefixing } from './rewrite.js';
+import { assertWrappable, defineOwn, describeIsolation, isolateDerivedClients, refuseMonitor } from './view-common.js';
+
+type Executor = (this: unknown, command: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) => Promise<unknown>;
+type BatchExecutor = (this: unknown, commands: QueuedCommand[], ...rest: unknown[]) => Promise<unknown[]>;
+
+/**
+ * An isolated view of a node-redis client (`createClient()`, or a node client of a cluster or a
+ * pool): an object whose prototype is the client, so it has the client's whole API and types.
+ * The client is never modified; any number of views can share its connection.
+ *
+ * node-redis funnels every command into a handful of executors: `_executeCommand` (typed
+ * commands, module and function commands), `_executeScript` (scripts), `sendCommand` (raw
+ * commands), `_executeMulti` and `_executePipeline` (`multi()`, `execAsPipeline()`, the legacy
+ * client), plus the pub/sub methods and WATCH, which write to its queue directly. The view
+ * overrides exactly these: each one guards the arguments and calls the client's own executor,
+ * on the real instance, with the rewritten command and a reply transform that strips the prefix
+ * first. Connection methods (connect, quit, reconnection, SELECT of the configured database,
+ * resubscription) stay the client's.
+ */
+export function createNodeRedisClientView<C extends NodeRedisClientLike>(client: C, guard: NamespaceGuard): C {
+  assertWrappable(client);
+  const view = Object.create(client) as C;
+  const self = client._self;
+  installCommandMethods(view, client);
+
+  const executor = (original: Executor): Executor =>
+    function (command, parser, options, transformReply) {
+      const slot: ReplySlot = { shape: undefined };
+      let rewritten: NodeRedisParser;
+      try {
+        rewritten = rewriteParser(guard, parser, slot);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return original.call(self, command, rewritten, options, unprefixing(guard, slot.shape, transformReply));
+    };
+  defineOwn(view, '_executeCommand', executor(client._executeCommand as Executor));
+  defineOwn(view, '_executeScript', executor(client._executeScript as Executor));
+
+  const sendCommand = client.sendCommand;
+  defineOwn(view, 'sendCommand', function (this: unknown, args: RedisArg[], options?: unknown) {
+    const slot: ReplySlot = { shape: undefined };
+    let rewritten: RedisArg[];
+    try {
+      if (Array.isArray(args) && isTransactionFrame(args[0])) throw transactionFrameRefusal(guard, args[0]);
+      rewritten = rewriteArgs(guard, args, slot);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const reply = sendCommand.call(this, rewritten, options);
+    const shape = slot.shape;
+    return shape === undefined ? reply : reply.then((value) => guard.unprefixShape(shape, value));
+  });
+
+  // MULTI, execAsPipeline() and the legacy client's multi hand their queue to these.
+  for (const name of ['_executeMulti', '_executePipeline'] as const) {
+    const original = client[name] as BatchExecutor;
+    defineOwn(view, name, function (this: unknown, commands: QueuedCommand[], ...rest: unknown[]) {
+      let batch: ReturnType<typeof rewriteBatch>;
+      try {
+        batch = rewriteBatch(guard, commands);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return original.call(this, batch.commands, ...rest).then((replies) => unprefixBatch(guard, replies, batch.shapes));
+    });
+  }
+
+  // WATCH writes past the executors (and records the watch on the instance).
+  const watch = client.WATCH as ((this: unknown, keys: RedisArg[]) => Promise<unknown>) | undefined;
+  if (typeof watch === 'function') {
+    const guardedWatch = function (this: unknown, key: RedisArg | RedisArg[]): Promise<unknown> {
+      let keys: readonly RedisArg[];
+      try {
+        keys = guard.rewrite('watch', Array.isArray(key) ? key : [key]);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return watch.call(this, [...keys]);
+    };
+    defineOwn(view, 'WATCH', guardedWatch);
+    defineOwn(view, 'watch', guardedWatch);
+  }
+
+  const createPool = client.createPool as ((options?: unknown) => Record<string, unknown>) | undefined;
+  if (typeof createPool === 'function') {
+    defineOwn(view, 'createPool', (options?: unknown) => createNodeRedisPoolView(createPool.call(client, options), guard, createNodeRedisClientView));
+  }
+
+  const getPubSubListeners = client.getPubSubListeners as ListenersOf | undefined;
+  isolatePubSub(view, client, guard, (type) => getPubSubListeners?.call(client, type));
+  refuseMonitor(view, guard);
+  isolateDerivedClients(view, client, (derived: C) => createNodeRedisClientView(derived, guard));
+  delegateEmitter(view, client);
+  describeIsolation(view, guard);
+  return view;
+}

@@ -1,0 +1,151 @@
+import type { NamespaceGuard, RedisArg, ReplyShape, ReplySlot } from '../../core/index.js';
+import { createNodeRedisClientView } from './client-view.js';
+import { installCommandMethods } from './command-methods.js';
+import { delegateEmitter } from './emitter.js';
+import type { NodeFn, NodeRedisClientLike, NodeRedisClusterLike, NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
+import { isolatePubSub } from './pubsub.js';
+import { rewriteArgs, rewriteBatch, rewriteParser, unprefixBatch, unprefixing } from './rewrite.js';
+import { assertWrappable, defineOwn, describeIsolation, isolateDerivedClients, refuseMonitor } from './view-common.js';
+
+type Executor = (command: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) => Promise<unknown>;
+type ClusterBatchExecutor = (firstKey: RedisArg | undefined, isReadonly: unknown, commands: QueuedCommand[]) => Promise<unknown[]>;
+type MultiConstructor = new (executeMulti: ClusterBatchExecutor, executePipeline: ClusterBatchExecutor, ...rest: unknown[]) => unknown;
+
+/**
+ * An isolated view of a node-redis cluster (`createCluster()`). Keys must carry the prefix
+ * *before* node-redis picks the slot, so the view rewrites each parsed command before routing:
+ *
+ * - node-redis 6.3+ routes every typed command through `_executeWithPolicies(parser, ...)`,
+ *   which also splits multi-shard commands (MGET across slots) and fans out all-shard ones (KEYS,
+ *   SCAN) from the parser's arguments: the view hands it the rewritten parser.
+ * - node-redis 5 calls `_execute(firstKey, ...)` with the parser inside a closure: the view
+ *   routes by the prefixed first key and runs the closure on an isolated view of the node
+ *   client, which rewrites the command there, before anything is sent.
+ *
+ * Replies are un-prefixed on the node client, before the command's own reply transform, so the
+ * aggregation of multi-shard replies sees un-prefixed keys. Node clients the cluster exposes
+ * (`nodeClient()`, `getNodeClientForKey()`) come back as isolated views too.
+ */
+export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(cluster: C, guard: NamespaceGuard): C {
+  assertWrappable(cluster);
+  const view = Object.create(cluster) as C;
+  const self = cluster._self;
+  installCommandMethods(view, cluster);
+
+  const nodeViews = new WeakMap<NodeRedisClientLike, NodeRedisClientLike>();
+  const isolatedNode = (client: NodeRedisClientLike): NodeRedisClientLike => {
+    let nodeView = nodeViews.get(client);
+    if (!nodeView) {
+      nodeView = createNodeRedisClientView(client, guard);
+      nodeViews.set(client, nodeView);
+    }
+    return nodeView;
+  };
+  /** Per node client and reply shape: executors that strip the prefix before the reply transform. */
+  const unprefixingNodes = new WeakMap<NodeRedisClientLike, Map<ReplyShape, NodeRedisClientLike>>();
+  const unprefixingNode = (client: NodeRedisClientLike, shape: ReplyShape): NodeRedisClientLike => {
+    let byShape = unprefixingNodes.get(client);
+    if (!byShape) unprefixingNodes.set(client, (byShape = new Map()));
+    let node = byShape.get(shape);
+    if (!node) {
+      node = Object.create(client) as NodeRedisClientLike;
+      for (const name of ['_executeCommand', '_executeScript'] as const) {
+        const original = client[name] as Executor;
+        defineOwn(node, name, (command: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) =>
+          original.call(client, command, parser, options, unprefixing(guard, shape, transformReply)),
+        );
+      }
+      byShape.set(shape, node);
+    }
+    return node;
+  };
+  const routingKey = (key: RedisArg | undefined): RedisArg | undefined =>
+    key === undefined ? undefined : guard.prefixKey(typeof key === 'number' ? String(key) : key);
+
+  const executeWithPolicies = self._executeWithPolicies;
+  if (typeof executeWithPolicies === 'function') {
+    defineOwn(view, '_executeWithPolicies', function (parser: NodeRedisParser, isReadonly: unknown, options: unknown, makeFn: (p: NodeRedisParser) => NodeFn) {
+      const slot: ReplySlot = { shape: undefined };
+      let rewritten: NodeRedisParser;
+      try {
+        rewritten = rewriteParser(guard, parser, slot);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const shape = slot.shape;
+      const make = shape === undefined ? makeFn : (p: NodeRedisParser): NodeFn => {
+        const fn = makeFn(p);
+        return (client, opts) => fn(unprefixingNode(client, shape), opts);
+      };
+      return executeWithPolicies.call(self, rewritten, isReadonly, options, make);
+    });
+  } else {
+    const execute = self._execute;
+    defineOwn(view, '_execute', function (firstKey: RedisArg | undefined, isReadonly: unknown, options: unknown, fn: NodeFn, ...rest: unknown[]) {
+      let key: RedisArg | undefined;
+      try {
+        key = routingKey(firstKey);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return execute.call(self, key, isReadonly, options, (client: NodeRedisClientLike, opts: unknown) => fn(isolatedNode(client), opts), ...rest);
+    });
+  }
+
+  const sendCommand = cluster.sendCommand;
+  defineOwn(view, 'sendCommand', function (this: unknown, firstKey: RedisArg | undefined, isReadonly: unknown, args: RedisArg[], options?: unknown) {
+    const slot: ReplySlot = { shape: undefined };
+    let rewritten: RedisArg[];
+    let key: RedisArg | undefined;
+    try {
+      rewritten = rewriteArgs(guard, args, slot);
+      key = routingKey(firstKey);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const reply = sendCommand.call(this, key, isReadonly, rewritten, options);
+    const shape = slot.shape;
+    return shape === undefined ? reply : reply.then((value) => guard.unprefixShape(shape, value));
+  });
+
+  // The cluster's MULTI builds its executors in closures: the view hands node-redis a `Multi`
+  // that wraps them, so that the whole queue is guarded and routed by the prefixed key.
+  const multi = cluster.MULTI as (this: unknown, routing?: unknown) => unknown;
+  const guardedBatch = (execute: ClusterBatchExecutor): ClusterBatchExecutor => async (firstKey, isReadonly, commands) => {
+    const batch = rewriteBatch(guard, commands);
+    const replies = await execute(routingKey(firstKey), isReadonly, batch.commands);
+    return unprefixBatch(guard, replies, batch.shapes) as unknown[];
+  };
+  const guardedMulti = function (this: object, routing?: unknown): unknown {
+    const Multi = (this as { Multi: MultiConstructor }).Multi;
+    const shim = Object.create(this) as Record<string, unknown>;
+    shim.Multi = function (executeMulti: ClusterBatchExecutor, executePipeline: ClusterBatchExecutor, ...rest: unknown[]) {
+      return new Multi(guardedBatch(executeMulti), guardedBatch(executePipeline), ...rest);
+    };
+    return multi.call(shim, routing);
+  };
+  defineOwn(view, 'MULTI', guardedMulti);
+  defineOwn(view, 'multi', guardedMulti);
+
+  for (const name of ['nodeClient', 'getNodeClientForKey'] as const) {
+    const original = cluster[name] as ((...args: unknown[]) => unknown) | undefined;
+    if (typeof original !== 'function') continue;
+    defineOwn(view, name, (...args: unknown[]) => {
+      if (name === 'getNodeClientForKey') args[0] = routingKey(args[0] as RedisArg);
+      const client = original.apply(cluster, args);
+      return client instanceof Promise ? client.then((c: NodeRedisClientLike) => isolatedNode(c)) : isolatedNode(client as NodeRedisClientLike);
+    });
+  }
+
+  // Channel and pattern subscriptions live on one node client; sharded ones on each shard's.
+  isolatePubSub(view, cluster, guard, (type) => {
+    if (type === 'SHARDED') return undefined;
+    const node = (cluster._slots as { pubSubNode?: { client: { getPubSubListeners(type: string): Map<string, unknown> } } }).pubSubNode;
+    return node ? node.client.getPubSubListeners(type) : new Map();
+  });
+  refuseMonitor(view, guard);
+  isolateDerivedClients(view, cluster, (derived: C) => createNodeRedisClusterView(derived, guard));
+  delegateEmitter(view, cluster);
+  describeIsolation(view, guard);
+  return view;
+}

@@ -1,0 +1,50 @@
+import { IsolationConfigError } from '../../core/index.js';
+import { commandPrototype } from './internals.js';
+
+/**
+ * node-redis generates one method per command, which parses its arguments and then calls
+ * `this._self._executeCommand(...)` (a cluster: `this._self._executeWithPolicies(...)`), where
+ * `_self` is the real client instance. A view cannot give itself another `_self` (the client's
+ * private fields live on that instance only), so each command method of the view calls the
+ * generated method with a *receiver*: an object whose `_self` is the view, whose executor the
+ * view overrides. Everything else the method reads (`_keyPrefix`, `_commandOptions`) it finds on
+ * the view and, through it, on the client.
+ */
+const RECEIVER = Symbol('isolated-redis.node-redis.receiver');
+
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+
+/** One descriptor map per generated prototype, shared by every view of such clients. */
+const methodsByPrototype = new WeakMap<object, PropertyDescriptorMap>();
+
+function commandMethods(proto: object): PropertyDescriptorMap {
+  const cached = methodsByPrototype.get(proto);
+  if (cached) return cached;
+  const methods: PropertyDescriptorMap = {};
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    if (name === 'constructor' || name === 'Multi') continue;
+    const generated = Object.getOwnPropertyDescriptor(proto, name)?.value as Method | undefined;
+    // Getters (module and function namespaces) bind their `_self` to the view by themselves.
+    if (typeof generated !== 'function') continue;
+    methods[name] = {
+      value: function (this: { [RECEIVER]?: object }, ...args: unknown[]) {
+        return generated.apply(this[RECEIVER] ?? this, args);
+      },
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    };
+  }
+  methodsByPrototype.set(proto, methods);
+  return methods;
+}
+
+/** Gives `view` its own version of every command method of `client`. */
+export function installCommandMethods(view: object, client: object): void {
+  const proto = commandPrototype(client);
+  if (!proto) throw new IsolationConfigError('the node-redis client has no command prototype (an unsupported version of node-redis?)');
+  Object.defineProperties(view, commandMethods(proto));
+  const receiver = Object.create(view) as object;
+  Object.defineProperty(receiver, '_self', { value: view });
+  Object.defineProperty(view, RECEIVER, { value: receiver });
+}

@@ -1,0 +1,46 @@
+import type { NamespaceGuard } from '../../core/index.js';
+import { delegateEmitter } from './emitter.js';
+import type { NodeRedisClientLike } from './internals.js';
+import { assertWrappable, defineOwn, describeIsolation, isolateDerivedClients, refuseMonitor } from './view-common.js';
+
+type Execute = (this: unknown, fn: (client: NodeRedisClientLike) => unknown) => Promise<unknown>;
+
+/** Duck-typed: a node-redis `RedisClientPool` (`createClientPool()`, `client.createPool()`). */
+export function isNodeRedisPool(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return typeof candidate.execute === 'function' && typeof candidate.Multi === 'function' && typeof candidate._executeCommand !== 'function';
+}
+
+/**
+ * An isolated view of a node-redis client pool. Every command of a pool, typed, raw, scripted or
+ * in a MULTI, and every `execute(fn)` of the user, runs as `execute(client => ...)` on one of the
+ * pool's clients: the view hands those functions an isolated view of that client instead, so
+ * they go through the same guard as a single client's commands.
+ */
+export function createNodeRedisPoolView<P extends Record<string, unknown>>(
+  pool: P,
+  guard: NamespaceGuard,
+  isolateClient: (client: NodeRedisClientLike, guard: NamespaceGuard) => NodeRedisClientLike,
+): P {
+  assertWrappable(pool);
+  const view = Object.create(pool) as P;
+  const views = new WeakMap<NodeRedisClientLike, NodeRedisClientLike>();
+  const isolated = (client: NodeRedisClientLike): NodeRedisClientLike => {
+    let clientView = views.get(client);
+    if (!clientView) {
+      clientView = isolateClient(client, guard);
+      views.set(client, clientView);
+    }
+    return clientView;
+  };
+  const execute = pool.execute as Execute;
+  defineOwn(view, 'execute', function (this: unknown, fn: (client: NodeRedisClientLike) => unknown) {
+    return execute.call(this, (client) => fn(isolated(client)));
+  });
+  refuseMonitor(view, guard);
+  isolateDerivedClients(view, pool, (derived: P) => createNodeRedisPoolView(derived, guard, isolateClient));
+  delegateEmitter(view, pool);
+  describeIsolation(view, guard);
+  return view;
+}

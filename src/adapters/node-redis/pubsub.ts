@@ -1,0 +1,71 @@
+import { MalformedCommandError, type NamespaceGuard, type RedisArg } from '../../core/index.js';
+
+type Listener = (message: unknown, channel: unknown) => unknown;
+type SubscribeMethod = (channels: unknown, listener?: unknown, bufferMode?: unknown) => unknown;
+
+/** node-redis's pub/sub methods, their listener-map type, and the command the guard checks them as. */
+const METHODS = [
+  { names: ['SUBSCRIBE', 'subscribe'], command: 'subscribe', type: 'CHANNELS', unsubscribe: false },
+  { names: ['PSUBSCRIBE', 'pSubscribe'], command: 'psubscribe', type: 'PATTERNS', unsubscribe: false },
+  { names: ['SSUBSCRIBE', 'sSubscribe'], command: 'ssubscribe', type: 'SHARDED', unsubscribe: false },
+  { names: ['UNSUBSCRIBE', 'unsubscribe'], command: 'unsubscribe', type: 'CHANNELS', unsubscribe: true },
+  { names: ['PUNSUBSCRIBE', 'pUnsubscribe'], command: 'punsubscribe', type: 'PATTERNS', unsubscribe: true },
+  { names: ['SUNSUBSCRIBE', 'sUnsubscribe'], command: 'sunsubscribe', type: 'SHARDED', unsubscribe: true },
+] as const;
+
+/**
+ * Gives `view` its own pub/sub methods (node-redis sends them past `sendCommand`, straight to its
+ * queue): channels and patterns go through the guard, and listeners are wrapped so that they
+ * receive the channel without the prefix (a pattern listener receives the matching channel, also
+ * without it). The wrapped listener is what node-redis stores, so resubscription after a
+ * reconnect keeps delivering un-prefixed channels. Unsubscribing with no channel at all would
+ * end every namespace's subscriptions on the shared connection: a view ends only its own.
+ */
+export function isolatePubSub(view: object, client: Record<string, unknown>, guard: NamespaceGuard, listenersOf: ListenersOf): void {
+  const wrappers = new WeakMap<Listener, Listener>();
+  const wrap = (listener: unknown): unknown => {
+    if (typeof listener !== 'function' || guard.mode === 'strict') return listener;
+    let wrapped = wrappers.get(listener as Listener);
+    if (!wrapped) {
+      wrapped = (message, channel) => (listener as Listener)(message, guard.unprefixKey(channel as string | Buffer));
+      wrappers.set(listener as Listener, wrapped);
+    }
+    return wrapped;
+  };
+
+  for (const { names, command, type, unsubscribe } of METHODS) {
+    const original = client[names[0]] as SubscribeMethod | undefined;
+    if (typeof original !== 'function') continue;
+    const method = function (this: unknown, channels: unknown, listener?: unknown, bufferMode?: unknown): unknown {
+      let confined: readonly RedisArg[];
+      try {
+        const list = channels === undefined ? [] : Array.isArray(channels) ? (channels as RedisArg[]) : [channels as RedisArg];
+        if (list.length === 0) {
+          if (!unsubscribe) throw new MalformedCommandError(`${command.toUpperCase()} needs at least one channel`, { command, namespace: guard.namespace });
+          confined = ownChannels(listenersOf, type, command, guard);
+          if (confined.length === 0) return Promise.resolve();
+        } else {
+          confined = guard.rewrite(command, list);
+        }
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const target = listener === undefined ? undefined : unsubscribe ? (wrappers.get(listener as Listener) ?? listener) : wrap(listener);
+      return original.call(this, confined, target, bufferMode);
+    };
+    for (const name of names) Object.defineProperty(view, name, { value: method, writable: true, configurable: true, enumerable: false });
+  }
+}
+
+/** The client's subscriptions of one type (channel or pattern -> listeners), where it can tell them. */
+export type ListenersOf = (type: 'CHANNELS' | 'PATTERNS' | 'SHARDED') => Map<string, unknown> | undefined;
+
+/** The channels (or patterns) of `type` this view's namespace is subscribed to on the connection. */
+function ownChannels(listenersOf: ListenersOf, type: 'CHANNELS' | 'PATTERNS' | 'SHARDED', command: string, guard: NamespaceGuard): RedisArg[] {
+  const listeners = listenersOf(type);
+  if (!listeners) {
+    throw new MalformedCommandError(`${command.toUpperCase()} with no channel is refused here: name the channels to leave`, { command, namespace: guard.namespace });
+  }
+  const prefix = type === 'PATTERNS' ? guard.patternPrefix : guard.prefix;
+  return [...listeners.keys()].filter((channel) => channel.startsWith(prefix));
+}

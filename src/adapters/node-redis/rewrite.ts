@@ -1,0 +1,104 @@
+import { MalformedCommandError, type NamespaceGuard, type RedisArg, type ReplyShape, type ReplySlot } from '../../core/index.js';
+import type { NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
+
+/**
+ * A parsed command after the guard: what node-redis's executors read from a parser (the wire
+ * arguments, the keys for cluster routing and client-side caching, `preserve` for the reply
+ * transform), with every key in the namespace.
+ */
+export class RewrittenParser implements NodeRedisParser {
+  #commandIdentifier: { command: string; subcommand: string | undefined } | undefined;
+
+  constructor(
+    readonly redisArgs: RedisArg[],
+    readonly keys: RedisArg[],
+    readonly preserve: unknown,
+  ) {}
+
+  get firstKey(): RedisArg | undefined {
+    return this.keys[0];
+  }
+
+  /** As node-redis 6 computes it, for its command metadata lookups. */
+  get commandIdentifier(): { command: string; subcommand: string | undefined } {
+    const [command, subcommand] = this.redisArgs;
+    this.#commandIdentifier ??= { command: String(command), subcommand: subcommand === undefined ? undefined : String(subcommand) };
+    return this.#commandIdentifier;
+  }
+
+  /** As node-redis computes it: the client-side cache's key for this command line. */
+  get cacheKey(): string {
+    const args = this.redisArgs;
+    const parts = new Array<unknown>(args.length * 2);
+    for (let i = 0; i < args.length; i++) {
+      parts[i] = String(args[i]).length;
+      parts[i + args.length] = args[i];
+    }
+    return parts.join('_');
+  }
+
+  push(...args: RedisArg[]): void {
+    this.redisArgs.push(...args);
+  }
+
+  pushKey(key: RedisArg): void {
+    this.keys.push(key);
+    this.redisArgs.push(key);
+  }
+
+  markRoutingKey(key: RedisArg): void {
+    this.keys.push(key);
+  }
+}
+
+/** The guard's verdict on one argument vector, `[name, ...args]`, with the reply's shape. */
+export function rewriteArgs(guard: NamespaceGuard, argv: readonly RedisArg[], slot: ReplySlot): RedisArg[] {
+  if (!Array.isArray(argv) || argv.length === 0) {
+    throw new MalformedCommandError('a command must be a non-empty array of arguments', { command: '', namespace: guard.namespace });
+  }
+  const name = argv[0] as RedisArg;
+  const args = argv.slice(1);
+  const out = guard.rewrite(typeof name === 'string' ? name : String(name), args, slot);
+  return out === args ? (argv as RedisArg[]) : [name, ...out];
+}
+
+/**
+ * The parser `parser` would have been had its keys carried the prefix: wire arguments rewritten
+ * by the guard, routing keys prefixed the same way (so that cluster slots and client-side cache
+ * invalidations follow the keys actually stored).
+ */
+export function rewriteParser(guard: NamespaceGuard, parser: NodeRedisParser, slot: ReplySlot): RewrittenParser {
+  const args = rewriteArgs(guard, parser.redisArgs, slot);
+  const keys = parser.keys.map((key) => guard.prefixKey(typeof key === 'number' ? String(key) : key));
+  return new RewrittenParser(args, keys, parser.preserve);
+}
+
+/** `transformReply` preceded by stripping the prefix from the raw reply (when its shape names keys). */
+export function unprefixing(guard: NamespaceGuard, shape: ReplyShape | undefined, transformReply: TransformReply): TransformReply {
+  if (shape === undefined) return transformReply;
+  return (reply, preserve, typeMapping) => {
+    const stripped = guard.unprefixShape(shape, reply);
+    return transformReply ? transformReply(stripped, preserve, typeMapping) : stripped;
+  };
+}
+
+/** A whole MULTI or pipeline through the guard: every command is checked before any is sent. */
+export function rewriteBatch(guard: NamespaceGuard, commands: readonly QueuedCommand[]): { commands: QueuedCommand[]; shapes: Array<ReplyShape | undefined> } {
+  const shapes: Array<ReplyShape | undefined> = [];
+  const slot: ReplySlot = { shape: undefined };
+  const rewritten = commands.map((command) => {
+    const args = rewriteArgs(guard, command.args, slot);
+    shapes.push(slot.shape);
+    return { ...command, args };
+  });
+  return { commands: rewritten, shapes };
+}
+
+/** The raw replies of a batch with the prefix stripped, command by command; errors stay as they are. */
+export function unprefixBatch(guard: NamespaceGuard, replies: unknown, shapes: ReadonlyArray<ReplyShape | undefined>): unknown {
+  if (!Array.isArray(replies)) return replies;
+  return replies.map((reply, i) => {
+    const shape = shapes[i];
+    return shape === undefined || reply instanceof Error ? reply : guard.unprefixShape(shape, reply);
+  });
+}
