@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { createCluster as createNodeRedis6Cluster } from 'redis';
+import { BlockedCommandError, CrossNamespaceError, createIsolatedRedis, type Isolated } from '../../../src/index.js';
+import { NODE_REDIS_VERSIONS } from '../../support/node-redis-versions.js';
+import { startRedisCluster, type RunningCluster } from '../../support/redis-server.js';
+
+const namespaces = ['mcp2', 'celery', 'journal'];
+/** A node-redis cluster as the tests use it (both versions share this surface). */
+type Cluster = ReturnType<typeof createNodeRedis6Cluster>;
+
+// A cluster of this file's own: other files flush the shared one.
+let redisCluster: RunningCluster;
+beforeAll(async () => {
+  redisCluster = await startRedisCluster();
+}, 60_000);
+afterAll(async () => {
+  await redisCluster.stop();
+});
+
+describe.each(NODE_REDIS_VERSIONS)('$name, Redis Cluster (3 masters)', ({ createCluster, major }) => {
+  const open: Cluster[] = [];
+  const cluster = (extra: Record<string, unknown> = {}): Cluster => {
+    const c = createCluster({ rootNodes: redisCluster.nodes.map((node) => ({ url: node.url })), ...extra }) as unknown as Cluster;
+    c.on('error', () => undefined);
+    open.push(c);
+    return c;
+  };
+  let raw: Cluster;
+  let journal: Isolated<Cluster>;
+
+  /** Every key on every master, read with raw node clients. */
+  const keysOnEveryMaster = async (): Promise<string[]> => {
+    const keys: string[] = [];
+    for (const master of raw.masters) keys.push(...(await (await raw.nodeClient(master)).keys('*')));
+    return keys.sort();
+  };
+
+  beforeAll(async () => {
+    raw = cluster();
+    await raw.connect();
+    journal = createIsolatedRedis({ namespace: 'journal', namespaces, client: raw });
+  });
+  beforeEach(async () => {
+    for (const master of raw.masters) await (await raw.nodeClient(master)).flushAll();
+  });
+  afterAll(async () => {
+    await Promise.all(open.filter((c) => c.isOpen).map((c) => c.close()));
+  });
+
+  it('routes prefixed keys to the master that owns their slot', async () => {
+    const names = Array.from({ length: 40 }, (_, i) => `key:${i}`);
+    for (const name of names) await journal.set(name, name);
+    for (const name of names) expect(await journal.get(name)).toBe(name);
+    expect(await keysOnEveryMaster()).toEqual(names.map((name) => `journal:${name}`).sort());
+    const perMaster = await Promise.all(raw.masters.map(async (master) => (await raw.nodeClient(master)).dbSize()));
+    expect(perMaster.filter((count) => count > 0)).toHaveLength(3);
+  });
+
+  it('prefixes sendCommand and its routing key, and un-prefixes the reply', async () => {
+    await journal.sendCommand('q', false, ['RPUSH', 'q', 'job']);
+    expect(await journal.sendCommand('q', false, ['BLPOP', 'q', '1'])).toEqual(['q', 'job']);
+    expect(await keysOnEveryMaster()).toEqual([]);
+    await journal.sendCommand('k', false, ['SET', 'k', 'v']);
+    expect(await raw.get('journal:k')).toBe('v');
+    await expect(journal.sendCommand('celery:k', false, ['GET', 'celery:k'])).rejects.toBeInstanceOf(CrossNamespaceError);
+  });
+
+  it('runs multi-key commands on hash-tagged keys, in MULTI and as a pipeline', async () => {
+    await journal.mSet({ '{user1}:a': '1', '{user1}:b': '2' });
+    expect(await journal.mGet(['{user1}:a', '{user1}:b'])).toEqual(['1', '2']);
+    await journal.sAdd('{user1}:s1', ['x', 'y']);
+    await journal.sAdd('{user1}:s2', ['y']);
+    expect(await journal.sInterStore('{user1}:out', ['{user1}:s1', '{user1}:s2'])).toBe(1);
+    expect(await journal.multi().incr('{user1}:n').incr('{user1}:n').exec()).toEqual([1, 2]);
+    expect(await journal.multi().get('{user1}:a').rPush('{user1}:q', 'x').blPop('{user1}:q', 1).execAsPipeline()).toEqual([
+      '1',
+      1,
+      { key: '{user1}:q', element: 'x' },
+    ]);
+    await expect(journal.multi().set('{user1}:c', '1').get('celery:{user1}:a').exec()).rejects.toBeInstanceOf(CrossNamespaceError);
+    await expect(journal.multi().set('{user1}:c', '1').flushAll().exec()).rejects.toBeInstanceOf(BlockedCommandError);
+    expect(await raw.exists('journal:{user1}:c')).toBe(0);
+  });
+
+  it('spreads multi-shard and all-shard commands exactly as the raw client does with the prefixed keys', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `m:${i}`);
+    for (const name of names) await journal.set(name, name);
+    const settle = (promise: Promise<unknown>): Promise<unknown> => promise.then((value) => ({ value }), (error: Error) => ({ error: error.message }));
+    const isolated = await settle(journal.mGet(names));
+    const reference = await settle(raw.mGet(names.map((name) => `journal:${name}`)));
+    expect(isolated).toEqual(reference);
+    // node-redis 6 splits MGET per slot and sends KEYS to every master; node-redis 5 does not.
+    if (major === 6) expect(isolated).toEqual({ value: names });
+    // KEYS: every master's keys on node-redis 6; one random master's on node-redis 5.
+    const keys = ((await journal.keys('*')) as string[]).sort();
+    if (major === 6) expect(keys).toEqual([...names].sort());
+    else expect(names).toEqual(expect.arrayContaining(keys));
+  });
+
+  it('gives isolated views of its node clients, so a SCAN per master sees only the namespace', async () => {
+    const celery = createIsolatedRedis({ namespace: 'celery', namespaces, client: raw });
+    for (let i = 0; i < 20; i++) await journal.set(`s:${i}`, '1');
+    await celery.set('s:0', 'other');
+    const seen: string[] = [];
+    for (const master of journal.masters) {
+      const node = await journal.nodeClient(master);
+      expect((node as unknown as Isolated<object>).isolation.namespace).toBe('journal');
+      for await (const page of node.scanIterator({ COUNT: 5 })) seen.push(...page);
+    }
+    expect(seen.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `s:${i}`).sort());
+    if (major === 6) {
+      const forKey = await journal.getNodeClientForKey('s:1');
+      expect(await forKey.get('s:1')).toBe('1');
+    }
+  });
+
+  it('confines pub/sub and sharded pub/sub; listeners get un-prefixed channels', async () => {
+    const got: unknown[] = [];
+    await journal.subscribe('news', (message, channel) => got.push(['message', message, channel]));
+    await journal.sSubscribe('shard', (message, channel) => got.push(['smessage', message, channel]));
+    await journal.publish('news', 'hello');
+    await journal.sPublish('shard', 'sharded');
+    await vi.waitFor(() => expect(got).toHaveLength(2));
+    expect(got).toEqual(expect.arrayContaining([['message', 'hello', 'news'], ['smessage', 'sharded', 'shard']]));
+    await journal.unsubscribe();
+    await journal.sUnsubscribe('shard');
+    await expect((journal.sUnsubscribe as (this: unknown) => Promise<void>).call(journal)).rejects.toMatchObject({ code: 'ERR_MALFORMED_COMMAND' });
+  });
+
+  it('keeps isolation through duplicate() and hashTag: true', async () => {
+    const copy = journal.duplicate();
+    await copy.connect();
+    open.push(copy as unknown as Cluster);
+    await copy.set('dup', '1');
+    expect(copy.isolation.namespace).toBe('journal');
+    const tagged = createIsolatedRedis({ namespace: 'journal', namespaces, hashTag: true, client: raw });
+    await tagged.mSet({ a: '1', b: '2', c: '3' });
+    expect(await tagged.mGet(['a', 'b', 'c'])).toEqual(['1', '2', '3']);
+    expect(await keysOnEveryMaster()).toEqual(['journal:dup', '{journal}:a', '{journal}:b', '{journal}:c']);
+    await expect(journal.flushAll()).rejects.toBeInstanceOf(BlockedCommandError);
+  });
+});
