@@ -14,7 +14,8 @@ function stripMapKeys(reply: unknown, strip: Strip): unknown {
     return out;
   }
   if (isRecord(reply)) {
-    const out: Record<string, unknown> = {};
+    // Same prototype as the driver's object: node-redis 5 decodes RESP3 maps with a null one.
+    const out = Object.create(Object.getPrototypeOf(reply) as object | null) as Record<string, unknown>;
     for (const name of Object.keys(reply)) out[String(strip(name))] = reply[name];
     return out;
   }

@@ -30,6 +30,11 @@ describe('reply un-prefixing', () => {
     expect(guard.unprefixReply('xread', args, new Map([[b('mcp2:s'), entries]]))).toEqual(new Map([[b('s'), entries]]));
     expect(guard.unprefixReply('xreadgroup', ['GROUP', 'g', 'c', ...args], { 'mcp2:s': entries })).toEqual({ s: entries });
     expect(guard.unprefixReply('xread', args, null)).toBeNull();
+    // node-redis 5 decodes RESP3 maps as objects without a prototype: the copy keeps that.
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { 'mcp2:s': entries });
+    const stripped = guard.unprefixReply('xread', args, bare) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(stripped)).toBeNull();
+    expect(Object.keys(stripped)).toEqual(['s']);
     // ioredis 6 (RESP3, legacy reply mapping) hands the map over flattened.
     expect(guard.unprefixReply('xread', args, ['mcp2:s', entries, b('mcp2:t'), []])).toEqual(['s', entries, b('t'), []]);
   });
