@@ -1,11 +1,11 @@
-import type { NamespaceGuard, RedisArg, ReplySlot } from '../../core/index.js';
+import type { NamespaceGuard, RedisArg, ReplyShape } from '../../core/index.js';
 import { isTransactionFrame, transactionFrameRefusal } from '../refusals.js';
 import { installCommandMethods } from './command-methods.js';
 import { delegateEmitter } from './emitter.js';
 import type { NodeRedisClientLike, NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
 import { createNodeRedisPoolView } from './pool-view.js';
 import { isolatePubSub, type ListenersOf } from './pubsub.js';
-import { rewriteArgs, rewriteBatch, rewriteParser, unprefixBatch, unprefixing } from './rewrite.js';
+import { replySlot, rewriteArgs, rewriteBatch, rewriteParser, unprefixBatch, unprefixing, type RewrittenParser } from './rewrite.js';
 import { assertWrappable, defineOwn, describeIsolation, isolateDerivedClients, refuseMonitor } from './view-common.js';
 
 type Executor = (this: unknown, command: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) => Promise<unknown>;
@@ -33,30 +33,29 @@ export function createNodeRedisClientView<C extends NodeRedisClientLike>(client:
 
   const executor = (original: Executor): Executor =>
     function (command, parser, options, transformReply) {
-      const slot: ReplySlot = { shape: undefined };
-      let rewritten: NodeRedisParser;
+      let rewritten: RewrittenParser;
       try {
-        rewritten = rewriteParser(guard, parser, slot);
+        rewritten = rewriteParser(guard, parser);
       } catch (error) {
         return Promise.reject(error);
       }
-      return original.call(self, command, rewritten, options, unprefixing(guard, slot.shape, transformReply));
+      return original.call(self, command, rewritten, options, unprefixing(guard, rewritten.replyShape, transformReply));
     };
   defineOwn(view, '_executeCommand', executor(client._executeCommand as Executor));
   defineOwn(view, '_executeScript', executor(client._executeScript as Executor));
 
   const sendCommand = client.sendCommand;
   defineOwn(view, 'sendCommand', function (this: unknown, args: RedisArg[], options?: unknown) {
-    const slot: ReplySlot = { shape: undefined };
     let rewritten: RedisArg[];
+    let shape: ReplyShape | undefined;
     try {
       if (Array.isArray(args) && isTransactionFrame(args[0])) throw transactionFrameRefusal(guard, args[0]);
-      rewritten = rewriteArgs(guard, args, slot);
+      rewritten = rewriteArgs(guard, args, replySlot);
+      shape = replySlot.shape;
     } catch (error) {
       return Promise.reject(error);
     }
     const reply = sendCommand.call(this, rewritten, options);
-    const shape = slot.shape;
     return shape === undefined ? reply : reply.then((value) => guard.unprefixShape(shape, value));
   });
 

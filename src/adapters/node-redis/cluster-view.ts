@@ -1,10 +1,10 @@
-import type { NamespaceGuard, RedisArg, ReplyShape, ReplySlot } from '../../core/index.js';
+import type { NamespaceGuard, RedisArg, ReplyShape } from '../../core/index.js';
 import { createNodeRedisClientView } from './client-view.js';
 import { installCommandMethods } from './command-methods.js';
 import { delegateEmitter } from './emitter.js';
 import type { NodeFn, NodeRedisClientLike, NodeRedisClusterLike, NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
 import { isolatePubSub } from './pubsub.js';
-import { rewriteArgs, rewriteBatch, rewriteParser, unprefixBatch, unprefixing } from './rewrite.js';
+import { replySlot, rewriteArgs, rewriteBatch, rewriteParser, unprefixBatch, unprefixing, type RewrittenParser } from './rewrite.js';
 import { assertWrappable, defineOwn, describeIsolation, isolateDerivedClients, refuseMonitor } from './view-common.js';
 
 type Executor = (command: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) => Promise<unknown>;
@@ -65,14 +65,13 @@ export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(clust
   const executeWithPolicies = self._executeWithPolicies;
   if (typeof executeWithPolicies === 'function') {
     defineOwn(view, '_executeWithPolicies', function (parser: NodeRedisParser, isReadonly: unknown, options: unknown, makeFn: (p: NodeRedisParser) => NodeFn) {
-      const slot: ReplySlot = { shape: undefined };
-      let rewritten: NodeRedisParser;
+      let rewritten: RewrittenParser;
       try {
-        rewritten = rewriteParser(guard, parser, slot);
+        rewritten = rewriteParser(guard, parser);
       } catch (error) {
         return Promise.reject(error);
       }
-      const shape = slot.shape;
+      const shape = rewritten.replyShape;
       const make = shape === undefined ? makeFn : (p: NodeRedisParser): NodeFn => {
         const fn = makeFn(p);
         return (client, opts) => fn(unprefixingNode(client, shape), opts);
@@ -94,17 +93,17 @@ export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(clust
 
   const sendCommand = cluster.sendCommand;
   defineOwn(view, 'sendCommand', function (this: unknown, firstKey: RedisArg | undefined, isReadonly: unknown, args: RedisArg[], options?: unknown) {
-    const slot: ReplySlot = { shape: undefined };
     let rewritten: RedisArg[];
+    let shape: ReplyShape | undefined;
     let key: RedisArg | undefined;
     try {
-      rewritten = rewriteArgs(guard, args, slot);
+      rewritten = rewriteArgs(guard, args, replySlot);
+      shape = replySlot.shape;
       key = routingKey(firstKey);
     } catch (error) {
       return Promise.reject(error);
     }
     const reply = sendCommand.call(this, key, isReadonly, rewritten, options);
-    const shape = slot.shape;
     return shape === undefined ? reply : reply.then((value) => guard.unprefixShape(shape, value));
   });
 

@@ -13,6 +13,8 @@ export class RewrittenParser implements NodeRedisParser {
     readonly redisArgs: RedisArg[],
     readonly keys: RedisArg[],
     readonly preserve: unknown,
+    /** How the reply names keys (see `NamespaceGuard.replyShape`), for the un-prefixing transform. */
+    readonly replyShape: ReplyShape | undefined,
   ) {}
 
   get firstKey(): RedisArg | undefined {
@@ -51,6 +53,12 @@ export class RewrittenParser implements NodeRedisParser {
   }
 }
 
+/**
+ * Where every rewrite of this adapter puts the reply shape: read right after the (synchronous)
+ * rewrite that wrote it, so one slot serves all, and guarding a command allocates no slot.
+ */
+export const replySlot: ReplySlot = { shape: undefined };
+
 /** The guard's verdict on one argument vector, `[name, ...args]`, with the reply's shape. */
 export function rewriteArgs(guard: NamespaceGuard, argv: readonly RedisArg[], slot: ReplySlot): RedisArg[] {
   if (!Array.isArray(argv) || argv.length === 0) {
@@ -59,18 +67,26 @@ export function rewriteArgs(guard: NamespaceGuard, argv: readonly RedisArg[], sl
   const name = argv[0] as RedisArg;
   const args = argv.slice(1);
   const out = guard.rewrite(typeof name === 'string' ? name : String(name), args, slot);
-  return out === args ? (argv as RedisArg[]) : [name, ...out];
+  if (out === args) return argv as RedisArg[];
+  // A changed command line is a fresh array of the guard's: it can take the name in place.
+  (out as RedisArg[]).unshift(name);
+  return out as RedisArg[];
 }
+
+const prefixed = (prefix: string, key: RedisArg): RedisArg =>
+  typeof key === 'string' ? prefix + key : Buffer.concat([Buffer.from(prefix), Buffer.isBuffer(key) ? key : Buffer.from(String(key))]);
 
 /**
  * The parser `parser` would have been had its keys carried the prefix: wire arguments rewritten
  * by the guard, routing keys prefixed the same way (so that cluster slots and client-side cache
  * invalidations follow the keys actually stored).
  */
-export function rewriteParser(guard: NamespaceGuard, parser: NodeRedisParser, slot: ReplySlot): RewrittenParser {
-  const args = rewriteArgs(guard, parser.redisArgs, slot);
-  const keys = parser.keys.map((key) => guard.prefixKey(typeof key === 'number' ? String(key) : key));
-  return new RewrittenParser(args, keys, parser.preserve);
+export function rewriteParser(guard: NamespaceGuard, parser: NodeRedisParser): RewrittenParser {
+  const args = rewriteArgs(guard, parser.redisArgs, replySlot);
+  const shape = replySlot.shape;
+  // The guard has just checked these keys among the arguments; strict mode sends them as they are.
+  const keys = guard.mode === 'strict' ? parser.keys : parser.keys.map((key) => prefixed(guard.prefix, key));
+  return new RewrittenParser(args, keys, parser.preserve, shape);
 }
 
 /** `transformReply` preceded by stripping the prefix from the raw reply (when its shape names keys). */
@@ -85,10 +101,9 @@ export function unprefixing(guard: NamespaceGuard, shape: ReplyShape | undefined
 /** A whole MULTI or pipeline through the guard: every command is checked before any is sent. */
 export function rewriteBatch(guard: NamespaceGuard, commands: readonly QueuedCommand[]): { commands: QueuedCommand[]; shapes: Array<ReplyShape | undefined> } {
   const shapes: Array<ReplyShape | undefined> = [];
-  const slot: ReplySlot = { shape: undefined };
   const rewritten = commands.map((command) => {
-    const args = rewriteArgs(guard, command.args, slot);
-    shapes.push(slot.shape);
+    const args = rewriteArgs(guard, command.args, replySlot);
+    shapes.push(replySlot.shape);
     return { ...command, args };
   });
   return { commands: rewritten, shapes };
