@@ -1,12 +1,12 @@
 import type { NamespaceGuard, RedisArg, ReplyShape } from '../../core/index.js';
 import { isTransactionFrame, transactionFrameRefusal } from '../refusals.js';
-import { installCommandMethods } from './command-methods.js';
+import { bindReceiver, commandLayer } from './command-methods.js';
 import { delegateEmitter } from './emitter.js';
 import type { NodeRedisClientLike, NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
 import { createNodeRedisPoolView } from './pool-view.js';
 import { isolatePubSub, type ListenersOf } from './pubsub.js';
 import { replySlot, rewriteArgs, rewriteBatch, rewriteParser, unprefixBatch, unprefixing, type RewrittenParser } from './rewrite.js';
-import { assertWrappable, defineOwn, describeIsolation, isolateDerivedClients, refuseMonitor } from './view-common.js';
+import { assertWrappable, defineOwn, deriveWithCommandOptions, describeIsolation, isolateDuplicate, refuseMonitor } from './view-common.js';
 
 type Executor = (this: unknown, command: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) => Promise<unknown>;
 type BatchExecutor = (this: unknown, commands: QueuedCommand[], ...rest: unknown[]) => Promise<unknown[]>;
@@ -27,9 +27,9 @@ type BatchExecutor = (this: unknown, commands: QueuedCommand[], ...rest: unknown
  */
 export function createNodeRedisClientView<C extends NodeRedisClientLike>(client: C, guard: NamespaceGuard): C {
   assertWrappable(client);
-  const view = Object.create(client) as C;
+  const view = Object.create(commandLayer(client)) as C;
   const self = client._self;
-  installCommandMethods(view, client);
+  bindReceiver(view);
 
   const executor = (original: Executor): Executor =>
     function (command, parser, options, transformReply) {
@@ -97,7 +97,8 @@ export function createNodeRedisClientView<C extends NodeRedisClientLike>(client:
   const getPubSubListeners = client.getPubSubListeners as ListenersOf | undefined;
   isolatePubSub(view, client, guard, (type) => getPubSubListeners?.call(client, type));
   refuseMonitor(view, guard);
-  isolateDerivedClients(view, client, (derived: C) => createNodeRedisClientView(derived, guard));
+  isolateDuplicate(view, client, (duplicate: C) => createNodeRedisClientView(duplicate, guard));
+  deriveWithCommandOptions(view);
   delegateEmitter(view, client);
   describeIsolation(view, guard);
   return view;

@@ -1,11 +1,11 @@
 import type { NamespaceGuard, RedisArg, ReplyShape } from '../../core/index.js';
 import { createNodeRedisClientView } from './client-view.js';
-import { installCommandMethods } from './command-methods.js';
+import { bindReceiver, commandLayer } from './command-methods.js';
 import { delegateEmitter } from './emitter.js';
 import type { NodeFn, NodeRedisClientLike, NodeRedisClusterLike, NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
 import { isolatePubSub } from './pubsub.js';
 import { replySlot, rewriteArgs, rewriteBatch, rewriteParser, unprefixBatch, unprefixing, type RewrittenParser } from './rewrite.js';
-import { assertWrappable, defineOwn, describeIsolation, isolateDerivedClients, refuseMonitor } from './view-common.js';
+import { assertWrappable, defineOwn, deriveWithCommandOptions, describeIsolation, isolateDuplicate, refuseMonitor } from './view-common.js';
 
 type Executor = (command: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) => Promise<unknown>;
 type ClusterBatchExecutor = (firstKey: RedisArg | undefined, isReadonly: unknown, commands: QueuedCommand[]) => Promise<unknown[]>;
@@ -28,9 +28,9 @@ type MultiConstructor = new (executeMulti: ClusterBatchExecutor, executePipeline
  */
 export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(cluster: C, guard: NamespaceGuard): C {
   assertWrappable(cluster);
-  const view = Object.create(cluster) as C;
+  const view = Object.create(commandLayer(cluster)) as C;
   const self = cluster._self;
-  installCommandMethods(view, cluster);
+  bindReceiver(view);
 
   const nodeViews = new WeakMap<NodeRedisClientLike, NodeRedisClientLike>();
   const isolatedNode = (client: NodeRedisClientLike): NodeRedisClientLike => {
@@ -143,7 +143,8 @@ export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(clust
     return node ? node.client.getPubSubListeners(type) : new Map();
   });
   refuseMonitor(view, guard);
-  isolateDerivedClients(view, cluster, (derived: C) => createNodeRedisClusterView(derived, guard));
+  isolateDuplicate(view, cluster, (duplicate: C) => createNodeRedisClusterView(duplicate, guard));
+  deriveWithCommandOptions(view);
   delegateEmitter(view, cluster);
   describeIsolation(view, guard);
   return view;

@@ -39,11 +39,28 @@ function commandMethods(proto: object): PropertyDescriptorMap {
   return methods;
 }
 
-/** Gives `view` its own version of every command method of `client`. */
-export function installCommandMethods(view: object, client: object): void {
-  const proto = commandPrototype(client);
-  if (!proto) throw new IsolationConfigError('the node-redis client has no command prototype (an unsupported version of node-redis?)');
-  Object.defineProperties(view, commandMethods(proto));
+/**
+ * Per client object: an object whose prototype is the client and which holds the view version of
+ * every command method. Views of that client (one per namespace, and the views `withTypeMapping`
+ * and friends derive) all inherit from it, so the several hundred methods are defined once per
+ * client, not once per view.
+ */
+const layers = new WeakMap<object, object>();
+
+/** The object a view of `client` inherits its command methods from (see `layers`). */
+export function commandLayer(client: object): object {
+  let layer = layers.get(client);
+  if (!layer) {
+    const proto = commandPrototype(client);
+    if (!proto) throw new IsolationConfigError('the node-redis client has no command prototype (an unsupported version of node-redis?)');
+    layer = Object.create(client, commandMethods(proto)) as object;
+    layers.set(client, layer);
+  }
+  return layer;
+}
+
+/** Gives `view` the receiver its command methods run with (see `RECEIVER`). */
+export function bindReceiver(view: object): void {
   const receiver = Object.create(view) as object;
   Object.defineProperty(receiver, '_self', { value: view });
   Object.defineProperty(view, RECEIVER, { value: receiver });

@@ -1,7 +1,7 @@
 import type { NamespaceGuard } from '../../core/index.js';
 import { delegateEmitter } from './emitter.js';
 import type { NodeRedisClientLike } from './internals.js';
-import { assertWrappable, defineOwn, describeIsolation, isolateDerivedClients, refuseMonitor } from './view-common.js';
+import { assertWrappable, defineOwn, deriveWithCommandOptions, describeIsolation, refuseMonitor } from './view-common.js';
 
 type Execute = (this: unknown, fn: (client: NodeRedisClientLike) => unknown) => Promise<unknown>;
 
@@ -39,7 +39,7 @@ export function createNodeRedisPoolView<P extends Record<string, unknown>>(
     return execute.call(this, (client) => fn(isolated(client)));
   });
   refuseMonitor(view, guard);
-  isolateDerivedClients(view, pool, (derived: P) => createNodeRedisPoolView(derived, guard, isolateClient));
+  deriveWithCommandOptions(view);
   delegateEmitter(view, pool);
   describeIsolation(view, guard);
   return view;

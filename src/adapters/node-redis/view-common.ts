@@ -1,5 +1,6 @@
 import { IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
 import { monitorRefusal } from '../refusals.js';
+import { bindReceiver } from './command-methods.js';
 
 /** Defines an own, non-enumerable property of a view. */
 export function defineOwn(view: object, name: string, value: unknown): void {
@@ -32,18 +33,40 @@ export function describeIsolation(view: object, guard: NamespaceGuard): void {
   defineOwn(view, 'isolation', { namespace: guard.namespace, prefix: guard.prefix, mode: guard.mode, guard });
 }
 
+/** `duplicate()` makes a new client (a new connection): it comes back isolated, with the same guard. */
+export function isolateDuplicate(view: object, client: Record<string, unknown>, isolate: (duplicate: never) => unknown): void {
+  const duplicate = client.duplicate;
+  if (typeof duplicate !== 'function') return;
+  defineOwn(view, 'duplicate', (...args: unknown[]) => isolate((duplicate as (...a: unknown[]) => never).apply(client, args)));
+}
+
+const OPTION_METHODS = ['withCommandOptions', 'withTypeMapping', 'withAbortSignal', 'asap', '_commandOptionsProxy'];
+
 /**
- * Methods that return another client built from this one (`duplicate()`, `withTypeMapping()`,
- * `withCommandOptions()`...). They run on the client and their result is isolated in turn, with
- * the same guard: a derived client never escapes the namespace.
+ * `withTypeMapping()`, `withCommandOptions()` and friends return the same client with other
+ * command options. node-redis's own versions would return a proxy of the raw instance; the view
+ * runs them to learn the options they compute (each version its own way: node-redis 6 merges,
+ * 5 replaces) and returns a view with those options instead: a derived client never escapes the
+ * namespace, and deriving one costs about as little as node-redis's own.
  */
-export function isolateDerivedClients(view: object, client: Record<string, unknown>, wrap: (derived: never) => unknown): void {
-  for (const name of ['duplicate', 'withCommandOptions', 'withTypeMapping', 'withAbortSignal', 'asap', '_commandOptionsProxy']) {
-    const method = client[name];
+export function deriveWithCommandOptions(view: object): void {
+  for (const name of OPTION_METHODS) {
+    const method = (view as Record<string, unknown>)[name];
     if (typeof method !== 'function') continue;
-    defineOwn(view, name, (...args: unknown[]) => wrap((method as (...a: unknown[]) => never).apply(client, args)));
+    defineOwn(view, name, function (this: unknown, ...args: unknown[]) {
+      const result = (method as (...a: unknown[]) => { _commandOptions?: unknown }).apply(this, args);
+      // node-redis 6's withTypeMapping() calls _commandOptionsProxy(), which is already the view's.
+      if (derivedViews.has(result)) return result;
+      const derived = Object.create(view) as object;
+      defineOwn(derived, '_commandOptions', result._commandOptions);
+      bindReceiver(derived);
+      derivedViews.add(derived);
+      return derived;
+    });
   }
 }
+
+const derivedViews = new WeakSet<object>();
 
 /** MONITOR would stream every namespace's commands. */
 export function refuseMonitor(view: object, guard: NamespaceGuard): void {
