@@ -3,6 +3,7 @@ import { IsolationConfigError, createGuard, type GuardOptions, type IsolationMod
 import type * as IoredisModule from 'ioredis';
 import type { Redis } from 'ioredis';
 import { createIoredisView, isIoredisClient } from './ioredis/index.js';
+import { createMockView, isIoredisMock } from './mock/index.js';
 
 /**
  * What an isolated client tells about itself, on its `isolation` property.
@@ -95,6 +96,7 @@ export function createIsolatedRedis(options: IsolatedRedisOptions<object> | Isol
   const guard = createGuard(options);
   if ('client' in options && options.client !== undefined) {
     if (isIoredisClient(options.client)) return createIoredisView(options.client, guard) as unknown as Isolated<object>;
+    if (isIoredisMock(options.client)) return createMockView(options.client, guard) as unknown as Isolated<object>;
     throw new IsolationConfigError('`client` is not an ioredis Redis or Cluster instance (node-redis support comes in a later release)');
   }
   if ('driver' in options && options.driver === 'ioredis') {

@@ -1,4 +1,5 @@
-import { BlockedCommandError, IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
+import { IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
+import { monitorRefusal, transactionFrameRefusal, unpipelinedMultiRefusal } from '../refusals.js';
 import { rejectedLikeIoredis, type IoredisCommand, type IoredisLike, type IoredisPipeline } from './internals.js';
 import { AutoPipeline } from './auto-pipeline.js';
 import { guardPipeline } from './pipeline.js';
@@ -41,13 +42,7 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
     // swallow other views' commands (and hand their replies to this view's EXEC). Inside a
     // pipeline (which passes `stream`) they frame this view's own commands only.
     if (stream === undefined && TRANSACTION_FRAMES.has(String(command.name).toLowerCase())) {
-      command.reject(
-        new BlockedCommandError(
-          `${String(command.name).toUpperCase()} on its own is refused in namespace "${guard.namespace}": the connection is shared by every view, ` +
-            'so a transaction opened this way would take in other namespaces\' commands; use multi() ... exec()',
-          { command: String(command.name).toLowerCase(), namespace: guard.namespace },
-        ),
-      );
+      command.reject(transactionFrameRefusal(String(command.name), guard.namespace));
       return command.promise;
     }
     if (!prepareOrReject(guard, command)) return command.promise;
@@ -67,11 +62,7 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
   own('multi', function (this: C, commands?: unknown, options?: { pipeline?: boolean }) {
     const opts = !Array.isArray(commands) && options === undefined ? (commands as { pipeline?: boolean } | undefined) : options;
     if (opts?.pipeline === false) {
-      throw new BlockedCommandError(
-        'multi({ pipeline: false }) is refused: it sends MULTI and each command one by one on a connection other views share, ' +
-          'so a refused command could not stop the others; use multi() (pipelined, all or nothing)',
-        { command: 'multi', namespace: guard.namespace },
-      );
+      throw unpipelinedMultiRefusal(guard.namespace);
     }
     const transaction = guardPipeline(guard, client.multi.call(this) as IoredisPipeline);
     if (Array.isArray(commands)) (transaction.addBatch as (c: unknown[][]) => unknown).call(transaction, commands);
@@ -84,11 +75,7 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
   });
 
   own('monitor', function (callback?: (error: Error) => void) {
-    const refusal = new BlockedCommandError(`MONITOR is refused in namespace "${guard.namespace}": it streams every namespace's commands`, {
-      command: 'monitor',
-      namespace: guard.namespace,
-    });
-    return rejectedLikeIoredis(refusal, callback);
+    return rejectedLikeIoredis(monitorRefusal(guard.namespace), callback);
   });
 
   // State ioredis keeps per instance and mutates: the view gets its own, so that nothing the
