@@ -3,3 +3,4 @@ export { isIoredisMock, type IoredisMockLike } from './internals.js';
 export { MockUnsupportedCommandError } from './errors.js';
 export { MOCK_UNSUPPORTED_COMMANDS } from './unsupported-commands.js';
 export { observeMockCommands, rawMockOf, type MockCommandEvent, type MockCommandObserver } from './view-state.js';
+export { mockBookkeepingKeys } from './mock-quirks.js';

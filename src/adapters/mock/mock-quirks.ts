@@ -33,3 +33,18 @@ const BATCH_ALIASES: Readonly<Record<string, string>> = { eval: 'evaluate' };
 export function batchMethodName(batch: Readonly<Record<string, unknown>>, method: string): string {
   return typeof batch[method] === 'function' ? method : (BATCH_ALIASES[method] ?? method);
 }
+
+/**
+ * The keys ioredis-mock stores of its own: for each stream entry, a `stream:<stream>:<id>` key
+ * that remembers whether XREAD has seen it. Redis has no such keys; a raw view hides them.
+ * (The mock reports its streams' TYPE as `list`, so the stream is recognised by its name.)
+ */
+export function mockBookkeepingKeys(keys: readonly string[], allKeys: ReadonlySet<string>): Set<string> {
+  const bookkeeping = new Set<string>();
+  for (const key of keys) {
+    if (!key.startsWith('stream:')) continue;
+    const idStart = key.lastIndexOf(':');
+    if (allKeys.has(key.slice('stream:'.length, idStart)) && /^\d+-\d+(-\d+)?$/.test(key.slice(idStart + 1))) bookkeeping.add(key);
+  }
+  return bookkeeping;
+}
