@@ -16,4 +16,4 @@ export {
 } from './mock-keyspace.js';
 export { recordCommands, type CommandRecording, type RecordedCommand } from './record-commands.js';
 export { assertNoRefusals, UnexpectedRefusalError } from './assert-no-refusals.js';
-export { MockUnsupportedCommandError, MOCK_UNSUPPORTED_COMMANDS, type MockCommandEvent } from '../adapters/mock/index.js';
+export { MockUnsupportedCommandError, MOCK_UNSUPPORTED_COMMANDS, MOCK_UNSUPPORTED_OPTIONS, type MockCommandEvent } from '../adapters/mock/index.js';

@@ -17,13 +17,16 @@ export class MockUnsupportedCommandError extends Error {
   /** The namespace of the client that refused it. */
   readonly namespace: string;
 
-  constructor(command: string, namespace: string) {
-    super(
-      `${command.toUpperCase()} cannot run on ioredis-mock: the mock does not implement it (see MOCK_UNSUPPORTED_COMMANDS). ` +
-        `It passed the guard of namespace "${namespace}"; test this code path against a real Redis server.`,
-    );
+  /** The option the mock does not implement, when the command itself runs without it. */
+  readonly option: string | undefined;
+
+  constructor(command: string, namespace: string, option?: string) {
+    const what = option === undefined ? `${command.toUpperCase()} cannot run on ioredis-mock: the mock does not implement it (see MOCK_UNSUPPORTED_COMMANDS)`
+      : `${command.toUpperCase()} ... ${option} cannot run on ioredis-mock: the mock does not implement the ${option} option (see MOCK_UNSUPPORTED_OPTIONS)`;
+    super(`${what}. It passed the guard of namespace "${namespace}"; test this code path against a real Redis server.`);
     this.name = 'MockUnsupportedCommandError';
     this.command = command;
     this.namespace = namespace;
+    this.option = option;
   }
 }

@@ -3,7 +3,7 @@ import { rejectedLikeIoredis } from '../ioredis/internals.js';
 import { MockUnsupportedCommandError } from './errors.js';
 import { mockArguments, mockMethod } from './internals.js';
 import { orderScanOptions } from './mock-quirks.js';
-import { MOCK_UNSUPPORTED_COMMANDS } from './unsupported-commands.js';
+import { MOCK_UNSUPPORTED_COMMANDS, MOCK_UNSUPPORTED_OPTIONS } from './unsupported-commands.js';
 import type { MockCommandEvent, MockViewState } from './view-state.js';
 
 /** A command that passed the guard: what to call on the mock, and how to read its reply. */
@@ -32,9 +32,10 @@ export function prepareMockCommand(state: MockViewState, method: string, input: 
   try {
     const sent = orderScanOptions(command, state.guard.rewrite(command, args, replySlot));
     const shape = replySlot.shape;
-    if (MOCK_UNSUPPORTED_COMMANDS.has(command.toLowerCase()) || !mockMethod(state.mock, method)) {
-      throw new MockUnsupportedCommandError(command.toLowerCase(), state.guard.namespace);
-    }
+    const name = command.toLowerCase();
+    if (MOCK_UNSUPPORTED_COMMANDS.has(name) || !mockMethod(state.mock, method)) throw new MockUnsupportedCommandError(name, state.guard.namespace);
+    const option = MOCK_UNSUPPORTED_OPTIONS[name]?.(args);
+    if (option !== undefined) throw new MockUnsupportedCommandError(name, state.guard.namespace, option);
     notify({ sent });
     return { method, sent, unprefix: shape === undefined ? identity : (reply) => state.guard.unprefixShape(shape, reply) };
   } catch (error) {

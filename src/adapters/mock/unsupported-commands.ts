@@ -1,3 +1,5 @@
+import type { RedisArg } from '../../core/index.js';
+
 /**
  * Commands ioredis-mock 8.13 cannot run: it defines them as methods that throw "Unsupported
  * command" (its compat list, https://github.com/stipsan/ioredis-mock/blob/main/compat.md). The
@@ -37,3 +39,21 @@ export const MOCK_UNSUPPORTED_COMMANDS: ReadonlySet<string> = new Set([
   'acl', 'client', 'debug', 'hello', 'latency', 'memory', 'module', 'monitor', 'psync', 'reset', 'select', 'shutdown', 'slowlog',
   'swapdb', 'sync', 'wait', 'waitaof',
 ]);
+
+const keywordIn = (args: readonly RedisArg[], keywords: readonly string[]): string | undefined =>
+  args.map((arg) => String(arg).toUpperCase()).find((arg) => keywords.includes(arg));
+
+/**
+ * Options ioredis-mock 8.13 does not implement in commands it otherwise runs (it answers them with
+ * a misleading "ERR syntax error" or "Uknown option"): for each command, the option keyword in
+ * the arguments (as the code wrote them), if any. Refused like an unsupported command.
+ *
+ * @example
+ * ```ts
+ * MOCK_UNSUPPORTED_OPTIONS.zinterstore?.(['d', '2', 'a', 'b', 'AGGREGATE', 'MAX']); // 'AGGREGATE'
+ * ```
+ */
+export const MOCK_UNSUPPORTED_OPTIONS: Readonly<Record<string, (args: readonly RedisArg[]) => string | undefined>> = {
+  zinterstore: (args) => keywordIn(args.slice(2 + Number(args[1])), ['WEIGHTS', 'AGGREGATE']),
+  scan: (args) => keywordIn(args.slice(1).filter((_, i) => i % 2 === 0), ['TYPE']),
+};

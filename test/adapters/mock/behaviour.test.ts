@@ -109,6 +109,10 @@ describe('createIsolatedRedis over ioredis-mock', () => {
     await expect(mcp2.call('copy', 'a', 'b')).rejects.toMatchObject({ code: 'ERR_MOCK_UNSUPPORTED' });
     // A foreign key is the guard's refusal first, as on a real server.
     await expect(mcp2.sort('celery:list')).rejects.toMatchObject({ code: 'ERR_CROSS_NAMESPACE' });
+    // An option the mock does not implement, in a command it runs.
+    await expect(mcp2.zinterstore('d', 2, 'a', 'b', 'AGGREGATE', 'MAX')).rejects.toMatchObject({ code: 'ERR_MOCK_UNSUPPORTED', option: 'AGGREGATE' });
+    expect(await mcp2.zinterstore('d', 2, 'a', 'b')).toBe(0);
+    await expect(mcp2.scan(0, 'TYPE', 'string')).rejects.toMatchObject({ code: 'ERR_MOCK_UNSUPPORTED', option: 'TYPE' });
     // A command of the table newer than the mock (no method on it at all).
     await expect(mcp2.call('msetex', 1, 'k', 'v', 'EX', 10)).rejects.toMatchObject({ code: 'ERR_MOCK_UNSUPPORTED' });
   });
