@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 
@@ -39,6 +40,18 @@ describe('examples', () => {
     expect(out).toContain('replies ["queue","task-1"]');
     expect(out).toMatch(/GET demo-celery:queue\n\s+refused ERR_CROSS_NAMESPACE/);
     expect(out).toContain('Stored in the shared Redis: ["demo-mcp2:payload:1"]');
+  });
+
+  it('the unit-test example passes under its own vitest config, and the README shows it as it is', async () => {
+    const { stdout } = await run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--config', 'examples/unit-test/vitest.config.ts'], {
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 60_000,
+    });
+    expect(stdout).toMatch(/Tests\s+4 passed \(4\)/);
+    const readme = await readFile('README.md', 'utf8');
+    for (const file of ['examples/unit-test/payload-store.ts', 'examples/unit-test/payload-store.test.ts']) {
+      expect(readme, `README shows ${file}`).toContain(`\`\`\`ts\n${await readFile(file, 'utf8')}\`\`\``);
+    }
   });
 
   it('describe-command prints where the keys are', async () => {
