@@ -10,6 +10,7 @@ import {
   type Isolated,
 } from '../../../src/index.js';
 import type { Redis } from 'ioredis';
+import { expectViewsShareRawClient } from '../../support/shared-client.js';
 
 const namespaces = ['mcp2', 'celery'];
 
@@ -41,13 +42,7 @@ describe('createIsolatedRedis over ioredis-mock', () => {
   });
 
   it('keeps the mock raw: two namespaces share it, each sees only its own keys', async () => {
-    const ownBefore = Object.getOwnPropertyNames(raw).sort();
-    await mcp2.set('k', 'from mcp2');
-    await celery.set('k', 'from celery');
-    await raw.set('k', 'raw');
-    expect((await raw.keys('*')).sort()).toEqual(['celery:k', 'k', 'mcp2:k']);
-    expect([await mcp2.get('k'), await celery.get('k'), await raw.get('k')]).toEqual(['from mcp2', 'from celery', 'raw']);
-    expect(Object.getOwnPropertyNames(raw).sort()).toEqual(ownBefore);
+    await expectViewsShareRawClient(raw, mcp2, celery);
   });
 
   it('refuses cross-namespace reads and deletes with the guard\'s codes, and nothing changes', async () => {
