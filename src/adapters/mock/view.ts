@@ -92,9 +92,11 @@ export function createMockView<C extends IoredisMockLike>(mock: C, guard: Namesp
 
   type Scan = ConstructorParameters<typeof GuardedScanStream>[0];
   const scanOf = (method: string): Scan => (...args) => runMockCommand(state, method, args) as ReturnType<Scan>;
-  own('scanStream', (options?: ScanStreamOptions) => new GuardedScanStream(scanOf('scan'), [], options));
-  for (const type of ['sscan', 'hscan', 'zscan']) {
-    own(`${type}Stream`, (key: unknown, options?: ScanStreamOptions) => new GuardedScanStream(scanOf(type), [key], options));
+  for (const form of ['', 'Buffer']) {
+    own(`scan${form}Stream`, (options?: ScanStreamOptions) => new GuardedScanStream(scanOf(`scan${form}`), [], options));
+    for (const type of ['sscan', 'hscan', 'zscan']) {
+      own(`${type}${form}Stream`, (key: unknown, options?: ScanStreamOptions) => new GuardedScanStream(scanOf(`${type}${form}`), [key], options));
+    }
   }
 
   own('duplicate', (options?: Record<string, unknown>) => createMockView(mock.duplicate(options), guard, observers));

@@ -76,6 +76,9 @@ describe('createIsolatedRedis over ioredis-mock', () => {
     const fields: string[] = [];
     for await (const batch of mcp2.hscanStream('h')) fields.push(...(batch as string[]));
     expect(fields).toEqual(['f1', 'v1', 'f2', 'v2']);
+    const buffers: Buffer[] = [];
+    for await (const batch of mcp2.scanBufferStream()) buffers.push(...(batch as Buffer[]));
+    expect(buffers.map(String).sort()).toEqual(['a', 'b', 'h']);
   });
 
   it('pipelines and MULTI are all or nothing: one refused command and nothing is written', async () => {
