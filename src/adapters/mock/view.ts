@@ -67,12 +67,14 @@ export function createMockView<C extends IoredisMockLike>(mock: C, guard: Namesp
   own('call', (command: unknown, ...args: unknown[]) => runMockCommand(state, String(command).toLowerCase(), args));
   own('callBuffer', (command: unknown, ...args: unknown[]) => runMockCommand(state, `${String(command).toLowerCase()}Buffer`, args));
 
-  const pipelineProto = createPipelinePrototype(methods);
-  own('pipeline', (commands?: unknown) => createMockPipeline(pipelineProto, state, false, commands));
+  // Built on the first pipeline: most views in unit tests never make one.
+  let pipelinePrototype: Record<string, unknown> | undefined;
+  const pipelineProto = (): Record<string, unknown> => (pipelinePrototype ??= createPipelinePrototype(methods));
+  own('pipeline', (commands?: unknown) => createMockPipeline(pipelineProto(), state, false, commands));
   own('multi', (commands?: unknown, options?: { pipeline?: boolean }) => {
     const opts = !Array.isArray(commands) && options === undefined ? (commands as { pipeline?: boolean } | undefined) : options;
     if (opts?.pipeline === false) throw unpipelinedMultiRefusal(guard.namespace);
-    return createMockPipeline(pipelineProto, state, true, commands);
+    return createMockPipeline(pipelineProto(), state, true, commands);
   });
   for (const frame of ['exec', 'execBuffer', 'discard', 'discardBuffer', 'multiBuffer']) {
     const refusal = (): Error => transactionFrameRefusal(frame.replace(/Buffer$/, ''), guard.namespace);
@@ -86,8 +88,8 @@ export function createMockView<C extends IoredisMockLike>(mock: C, guard: Namesp
       definition.numberOfKeys === undefined ? [definition.lua, ...args] : [definition.lua, definition.numberOfKeys, ...args];
     own(name, (...args: unknown[]) => runMockCommand(state, 'eval', asEval(args)));
     own(`${name}Buffer`, (...args: unknown[]) => runMockCommand(state, 'evalBuffer', asEval(args)));
-    addQueuingMethod(pipelineProto, name, (args) => ({ method: 'eval', args: asEval(args) }));
-    addQueuingMethod(pipelineProto, `${name}Buffer`, (args) => ({ method: 'evalBuffer', args: asEval(args) }));
+    addQueuingMethod(pipelineProto(), name, (args) => ({ method: 'eval', args: asEval(args) }));
+    addQueuingMethod(pipelineProto(), `${name}Buffer`, (args) => ({ method: 'evalBuffer', args: asEval(args) }));
   });
 
   type Scan = ConstructorParameters<typeof GuardedScanStream>[0];
