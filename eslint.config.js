@@ -14,6 +14,16 @@ export default tseslint.config(
     },
   },
   {
+    // ioredis-mock is an optional peer of "isolated-redis/testing" only: loaded lazily there, never imported.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'ioredis-mock', message: 'load it lazily with createRequire (src/testing): the main entry must not need it' }] },
+      ],
+    },
+  },
+  {
     // The core must stay driver-independent: no Redis client may be imported there.
     files: ['src/core/**/*.ts'],
     rules: {

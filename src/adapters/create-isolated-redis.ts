@@ -4,6 +4,7 @@ import type * as IoredisModule from 'ioredis';
 import type { Redis } from 'ioredis';
 import type { RedisClientType } from 'redis';
 import { createIoredisView, isIoredisClient } from './ioredis/index.js';
+import { createMockView, isIoredisMock } from './mock/index.js';
 import { createNodeRedisView, isNodeRedis } from './node-redis/index.js';
 
 /**
@@ -47,8 +48,8 @@ export type IsolatedExtras<C> = { readonly isolation: IsolationInfo } & (C exten
  */
 export type IsolatedRedisOptions<C> = GuardOptions & {
   /**
-   * An ioredis `Redis` or `Cluster`, or a node-redis client (`createClient()`), cluster
-   * (`createCluster()`) or client pool, connected or not. It is never modified; the isolated
+   * An ioredis `Redis` or `Cluster`, a node-redis client (`createClient()`), cluster
+   * (`createCluster()`) or client pool, connected or not, or an ioredis-mock instance. It is never modified; the isolated
    * client is a view of it.
    */
   readonly client: C;
@@ -128,8 +129,10 @@ export function createIsolatedRedis(options: IsolatedRedisOptions<object> | Isol
     throw new IsolationConfigError("pass `client` (an ioredis or node-redis client), or `driver: 'ioredis' | 'node-redis'` with an optional `url`");
   }
   if (isIoredisClient(client)) return createIoredisView(client, guard) as unknown as Isolated<object>;
+  if (isIoredisMock(client)) return createMockView(client, guard) as unknown as Isolated<object>;
   if (isNodeRedis(client)) return createNodeRedisView(client, guard) as Isolated<object>;
   throw new IsolationConfigError(
-    '`client` is not a client isolated-redis can wrap: pass an ioredis Redis or Cluster, or a node-redis client, cluster or pool',
+    '`client` is not a client isolated-redis can wrap: pass an ioredis Redis or Cluster, an ioredis-mock instance, ' +
+      'or a node-redis client, cluster or pool',
   );
 }

@@ -6,3 +6,4 @@ export {
   type IsolatedRedisUrlOptions,
   type IsolationInfo,
 } from './create-isolated-redis.js';
+export { MockUnsupportedCommandError, MOCK_UNSUPPORTED_COMMANDS, MOCK_UNSUPPORTED_OPTIONS } from './mock/index.js';

@@ -1,5 +1,10 @@
 import { BlockedCommandError, type NamespaceGuard } from '../core/index.js';
 
+/**
+ * Refusals the adapters make themselves, for commands whose danger lies in the shared
+ * connection rather than in their keys (the guard alone would let them pass).
+ */
+
 /** Commands that open or close a transaction on the connection. */
 const TRANSACTION_FRAMES = new Set(['multi', 'exec', 'discard']);
 
@@ -7,8 +12,8 @@ const TRANSACTION_FRAMES = new Set(['multi', 'exec', 'discard']);
 export const isTransactionFrame = (name: unknown): boolean => TRANSACTION_FRAMES.has(String(name).toLowerCase());
 
 /**
- * MULTI/EXEC/DISCARD sent on their own open a transaction on the shared connection that would
- * swallow other views' commands (and hand their replies to this view's EXEC). Both drivers'
+ * MULTI, EXEC or DISCARD sent on their own open a transaction on the shared connection that
+ * would swallow other views' commands (and hand their replies to this view's EXEC). The drivers'
  * `multi()` frame a view's own commands and stay allowed.
  */
 export function transactionFrameRefusal(guard: NamespaceGuard, name: unknown): BlockedCommandError {
@@ -17,6 +22,15 @@ export function transactionFrameRefusal(guard: NamespaceGuard, name: unknown): B
     `${command.toUpperCase()} on its own is refused in namespace "${guard.namespace}": the connection is shared by every view, ` +
       "so a transaction opened this way would take in other namespaces' commands; use multi() ... exec()",
     { command, namespace: guard.namespace },
+  );
+}
+
+/** ioredis's `multi({ pipeline: false })`: MULTI and each command sent one by one. */
+export function unpipelinedMultiRefusal(guard: NamespaceGuard): BlockedCommandError {
+  return new BlockedCommandError(
+    'multi({ pipeline: false }) is refused: it sends MULTI and each command one by one on a connection other views share, ' +
+      'so a refused command could not stop the others; use multi() (pipelined, all or nothing)',
+    { command: 'multi', namespace: guard.namespace },
   );
 }
 

@@ -1,6 +1,6 @@
-import { BlockedCommandError, IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
+import { IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
 import { rejectedLikeIoredis, type IoredisCommand, type IoredisLike, type IoredisPipeline } from './internals.js';
-import { isTransactionFrame, monitorRefusal, transactionFrameRefusal } from '../refusals.js';
+import { isTransactionFrame, monitorRefusal, transactionFrameRefusal, unpipelinedMultiRefusal } from '../refusals.js';
 import { AutoPipeline } from './auto-pipeline.js';
 import { guardPipeline } from './pipeline.js';
 import { prepareOrReject } from './prepare-command.js';
@@ -62,11 +62,7 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
   own('multi', function (this: C, commands?: unknown, options?: { pipeline?: boolean }) {
     const opts = !Array.isArray(commands) && options === undefined ? (commands as { pipeline?: boolean } | undefined) : options;
     if (opts?.pipeline === false) {
-      throw new BlockedCommandError(
-        'multi({ pipeline: false }) is refused: it sends MULTI and each command one by one on a connection other views share, ' +
-          'so a refused command could not stop the others; use multi() (pipelined, all or nothing)',
-        { command: 'multi', namespace: guard.namespace },
-      );
+      throw unpipelinedMultiRefusal(guard);
     }
     const transaction = guardPipeline(guard, client.multi.call(this) as IoredisPipeline);
     if (Array.isArray(commands)) (transaction.addBatch as (c: unknown[][]) => unknown).call(transaction, commands);

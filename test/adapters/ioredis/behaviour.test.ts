@@ -7,6 +7,7 @@ import {
   type Isolated,
 } from '../../../src/index.js';
 import { IOREDIS_VERSIONS } from '../../support/ioredis-versions.js';
+import { expectViewsShareRawClient } from '../../support/shared-client.js';
 
 const namespaces = ['mcp2', 'celery'];
 
@@ -57,13 +58,7 @@ describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 2 + i })))
   });
 
   it('keeps the client raw and lets two namespaces share its connection', async () => {
-    const ownBefore = Object.getOwnPropertyNames(raw).sort();
-    await mcp2.set('k', 'from mcp2');
-    await celery.set('k', 'from celery');
-    await raw.set('k', 'raw');
-    expect((await raw.keys('*')).sort()).toEqual(['celery:k', 'k', 'mcp2:k']);
-    expect([await mcp2.get('k'), await celery.get('k'), await raw.get('k')]).toEqual(['from mcp2', 'from celery', 'raw']);
-    expect(Object.getOwnPropertyNames(raw).sort()).toEqual(ownBefore);
+    await expectViewsShareRawClient(raw, mcp2, celery);
     expect(Object.prototype.hasOwnProperty.call(raw, 'sendCommand')).toBe(false);
     expect(mcp2.isolation).toMatchObject({ namespace: 'mcp2', prefix: 'mcp2:', mode: 'prefix' });
     expect(mcp2.status).toBe('ready');

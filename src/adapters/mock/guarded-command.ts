@@ -1,0 +1,63 @@
+import type { RedisArg, ReplySlot } from '../../core/index.js';
+import { rejectedLikeIoredis } from '../ioredis/internals.js';
+import { MockUnsupportedCommandError } from './errors.js';
+import { mockArguments, mockMethod } from './internals.js';
+import { orderScanOptions } from './mock-quirks.js';
+import { MOCK_UNSUPPORTED_COMMANDS, MOCK_UNSUPPORTED_OPTIONS } from './unsupported-commands.js';
+import type { MockCommandEvent, MockViewState } from './view-state.js';
+
+/** A command that passed the guard: what to call on the mock, and how to read its reply. */
+export interface PreparedCommand {
+  readonly method: string;
+  readonly sent: readonly RedisArg[];
+  readonly unprefix: (reply: unknown) => unknown;
+}
+
+type Callback = (error: Error | null, reply?: unknown) => void;
+
+const replySlot: ReplySlot = { shape: undefined };
+const identity = (reply: unknown): unknown => reply;
+
+/**
+ * Guards one call of a mock method (`get`, `getBuffer`...) and tells the observers. Throws the
+ * guard's refusal, or {@link MockUnsupportedCommandError} for a command that passed the guard
+ * but that the mock cannot run: the guard's verdict comes first, so codes match the real adapters.
+ */
+export function prepareMockCommand(state: MockViewState, method: string, input: readonly unknown[], pipelined: boolean): PreparedCommand {
+  const command = method.endsWith('Buffer') ? method.slice(0, -'Buffer'.length) : method;
+  const args = mockArguments(state.mock, command, input);
+  const notify = (event: Omit<MockCommandEvent, 'command' | 'method' | 'args' | 'pipelined'>): void => {
+    for (const observer of state.observers) observer({ command: command.toLowerCase(), method, args, pipelined, ...event });
+  };
+  try {
+    const sent = orderScanOptions(command, state.guard.rewrite(command, args, replySlot));
+    const shape = replySlot.shape;
+    const name = command.toLowerCase();
+    if (MOCK_UNSUPPORTED_COMMANDS.has(name) || !mockMethod(state.mock, method)) throw new MockUnsupportedCommandError(name, state.guard.namespace);
+    const option = MOCK_UNSUPPORTED_OPTIONS[name]?.(args);
+    if (option !== undefined) throw new MockUnsupportedCommandError(name, state.guard.namespace, option);
+    notify({ sent });
+    return { method, sent, unprefix: shape === undefined ? identity : (reply) => state.guard.unprefixShape(shape, reply) };
+  } catch (error) {
+    notify({ error: error as Error });
+    throw error;
+  }
+}
+
+/**
+ * Runs one typed call through the guard on the mock, ioredis-style: a trailing callback gets
+ * the error or the reply; a refusal rejects at once and nothing reaches the mock.
+ */
+export function runMockCommand(state: MockViewState, method: string, input: unknown[]): Promise<unknown> {
+  const callback = typeof input[input.length - 1] === 'function' ? (input.pop() as Callback) : undefined;
+  let prepared: PreparedCommand;
+  try {
+    prepared = prepareMockCommand(state, method, input, false);
+  } catch (error) {
+    return rejectedLikeIoredis(error as Error, callback);
+  }
+  const run = mockMethod(state.mock, prepared.method) as (...args: RedisArg[]) => unknown;
+  const reply = new Promise((resolve) => resolve(run.apply(state.mock, [...prepared.sent]))).then(prepared.unprefix);
+  if (callback) reply.then((value) => callback(null, value), (error: Error) => callback(error));
+  return reply;
+}
