@@ -242,6 +242,11 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
     const withOptions = journal.withCommandOptions({ typeMapping: {} });
     expect(await withOptions.get('a')).toBe('1');
     await expect(withOptions.get('celery:a')).rejects.toBeInstanceOf(CrossNamespaceError);
+    expect(await journal.asap().get('a')).toBe('1');
+    const abortable = journal.withAbortSignal(new AbortController().signal);
+    expect(await abortable.get('a')).toBe('1');
+    await expect(abortable.get('celery:a')).rejects.toBeInstanceOf(CrossNamespaceError);
+    expect(await buffers.withCommandOptions({ typeMapping: {} }).get('a')).toBe('1'); // derived from a derived view
     const legacy = journal.legacy();
     const reply = await new Promise((resolve, reject) => legacy.get('a', (error: unknown, value: unknown) => (error ? reject(error) : resolve(value))));
     expect(reply).toBe('1');

@@ -111,6 +111,15 @@ describe.each(NODE_REDIS_VERSIONS)('$name, Redis Cluster (3 masters)', ({ create
     if (major === 6) {
       const forKey = await journal.getNodeClientForKey('s:1');
       expect(await forKey.get('s:1')).toBe('1');
+      // node-redis 6 also scans the whole cluster with one cursor.
+      const clusterWide: string[] = [];
+      let cursor = '0';
+      do {
+        const reply = await journal.scan(cursor, { COUNT: 5 });
+        clusterWide.push(...reply.keys);
+        cursor = String(reply.cursor);
+      } while (cursor !== '0');
+      expect(clusterWide.sort()).toEqual(seen);
     }
   });
 
