@@ -98,20 +98,30 @@ export function unprefixing(guard: NamespaceGuard, shape: ReplyShape | undefined
   };
 }
 
-/** A whole MULTI or pipeline through the guard: every command is checked before any is sent. */
-export function rewriteBatch(guard: NamespaceGuard, commands: readonly QueuedCommand[]): { commands: QueuedCommand[]; shapes: Array<ReplyShape | undefined> } {
-  const shapes: Array<ReplyShape | undefined> = [];
-  const rewritten = commands.map((command) => {
-    const args = rewriteArgs(guard, command.args, replySlot);
-    shapes.push(replySlot.shape);
-    return { ...command, args };
-  });
+/** A MULTI or pipeline after the guard: the queue to send, and each reply's shape (`undefined`: none names a key). */
+export interface RewrittenBatch {
+  readonly commands: QueuedCommand[];
+  readonly shapes: Array<ReplyShape | undefined> | undefined;
+}
+
+/**
+ * A whole MULTI or pipeline through the guard: every command is checked before any is sent.
+ * node-redis's batch executors read only `args` of each queued command (the reply transforms
+ * stay with the caller's queue).
+ */
+export function rewriteBatch(guard: NamespaceGuard, commands: readonly QueuedCommand[]): RewrittenBatch {
+  let shapes: Array<ReplyShape | undefined> | undefined;
+  const rewritten = new Array<QueuedCommand>(commands.length);
+  for (let i = 0; i < commands.length; i++) {
+    rewritten[i] = { args: rewriteArgs(guard, (commands[i] as QueuedCommand).args, replySlot) };
+    if (replySlot.shape !== undefined) (shapes ??= new Array<ReplyShape | undefined>(commands.length))[i] = replySlot.shape;
+  }
   return { commands: rewritten, shapes };
 }
 
 /** The raw replies of a batch with the prefix stripped, command by command; errors stay as they are. */
-export function unprefixBatch(guard: NamespaceGuard, replies: unknown, shapes: ReadonlyArray<ReplyShape | undefined>): unknown {
-  if (!Array.isArray(replies)) return replies;
+export function unprefixBatch(guard: NamespaceGuard, replies: unknown, shapes: RewrittenBatch['shapes']): unknown {
+  if (shapes === undefined || !Array.isArray(replies)) return replies;
   return replies.map((reply, i) => {
     const shape = shapes[i];
     return shape === undefined || reply instanceof Error ? reply : guard.unprefixShape(shape, reply);
