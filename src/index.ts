@@ -1,10 +1,13 @@
 /**
  * isolated-redis: share one Redis between services, each confined to its own namespace.
  *
- * This entry exports the driver-independent core: the namespace guard, the command key engine
- * and the typed errors. The driver adapters build on it.
+ * This entry exports the driver-independent core (the namespace guard, the command key engine,
+ * the typed errors), `createIsolatedRedis` for ioredis and node-redis, and layouts: the
+ * namespaces of a deployment, their instances, configuration from the environment, and moving a
+ * namespace to an instance of its own.
  *
  * @packageDocumentation
  */
 export * from './core/index.js';
 export * from './adapters/index.js';
+export * from './layout/index.js';

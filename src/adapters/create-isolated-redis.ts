@@ -1,8 +1,7 @@
-import { createRequire } from 'node:module';
 import { IsolationConfigError, createGuard, type GuardOptions, type IsolationMode, type NamespaceGuard } from '../core/index.js';
-import type * as IoredisModule from 'ioredis';
 import type { Redis } from 'ioredis';
 import type { RedisClientType } from 'redis';
+import { createDriverClient, type Driver } from './driver-client.js';
 import { createIoredisView, isIoredisClient } from './ioredis/index.js';
 import { createMockView, isIoredisMock } from './mock/index.js';
 import { createNodeRedisView, isNodeRedis } from './node-redis/index.js';
@@ -65,37 +64,10 @@ export type IsolatedRedisOptions<C> = GuardOptions & {
  */
 export type IsolatedRedisUrlOptions = GuardOptions & {
   /** The client library to create the client with; it must be installed. */
-  readonly driver: 'ioredis' | 'node-redis';
+  readonly driver: Driver;
   /** @defaultValue `process.env.REDIS_URL`, else `redis://127.0.0.1:6379` */
   readonly url?: string;
 };
-
-/** Loads an optional peer dependency, or explains how to install it. */
-function loadPeer<M>(driver: string, packages: readonly string[]): M {
-  const require = createRequire(import.meta.url);
-  for (const name of packages) {
-    try {
-      return require(name) as M;
-    } catch {
-      // try the next one
-    }
-  }
-  throw new IsolationConfigError(`driver '${driver}' needs the ${packages[0]} package: npm install ${packages[0]}`);
-}
-
-/** Creates the client for `driver: ...` options (not connected: node-redis clients need `connect()`). */
-function createClientFor(options: IsolatedRedisUrlOptions): object {
-  const url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  if (options.driver === 'ioredis') {
-    const { Redis: RedisClass } = loadPeer<typeof IoredisModule>('ioredis', ['ioredis']);
-    return new RedisClass(url);
-  }
-  if (options.driver === 'node-redis') {
-    const { createClient } = loadPeer<{ createClient(options: { url: string }): object }>('node-redis', ['redis', '@redis/client']);
-    return createClient({ url });
-  }
-  throw new IsolationConfigError(`unknown driver ${JSON.stringify(options.driver)}: use 'ioredis' or 'node-redis'`);
-}
 
 /**
  * Confines a Redis client to one namespace. The result keeps the client's API and TypeScript
@@ -124,7 +96,7 @@ export function createIsolatedRedis(options: IsolatedRedisUrlOptions & { readonl
 export function createIsolatedRedis(options: IsolatedRedisUrlOptions & { readonly driver: 'node-redis' }): Isolated<RedisClientType>;
 export function createIsolatedRedis(options: IsolatedRedisOptions<object> | IsolatedRedisUrlOptions): Isolated<object> {
   const guard = createGuard(options);
-  const client = 'client' in options && options.client !== undefined ? options.client : 'driver' in options ? createClientFor(options) : undefined;
+  const client = 'client' in options && options.client !== undefined ? options.client : 'driver' in options ? createDriverClient(options.driver, options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined;
   if (client === undefined) {
     throw new IsolationConfigError("pass `client` (an ioredis or node-redis client), or `driver: 'ioredis' | 'node-redis'` with an optional `url`");
   }

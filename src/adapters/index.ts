@@ -6,4 +6,5 @@ export {
   type IsolatedRedisUrlOptions,
   type IsolationInfo,
 } from './create-isolated-redis.js';
+export type { Driver } from './driver-client.js';
 export { MockUnsupportedCommandError, MOCK_UNSUPPORTED_COMMANDS, MOCK_UNSUPPORTED_OPTIONS } from './mock/index.js';

@@ -1,0 +1,153 @@
+import { createIsolatedRedis, type Isolated } from '../adapters/index.js';
+import { createDriverClient, type Driver } from '../adapters/driver-client.js';
+import { IsolationConfigError } from '../core/index.js';
+import type { LayoutClient, LayoutDefaults, LayoutNamespace, LayoutOptions } from './types.js';
+import { redactUrl, resolveLayout, type ResolvedNamespace } from './validate.js';
+
+/** What the layout needs of the raw clients it creates, whichever the driver. */
+interface RawClient {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  connect?(): Promise<unknown>;
+  quit?(): Promise<unknown>;
+  close?(): Promise<unknown>;
+  disconnect?(): unknown;
+  destroy?(): unknown;
+}
+
+/**
+ * One place that declares every namespace of a deployment and the instance it lives on. It
+ * checks everything when it is defined (see {@link defineLayout}); clients are created on first
+ * use. Namespaces on the same instance (same driver and URL) share one connection, as views;
+ * each distinct instance gets its own. The layout's namespaces (and `knownNamespaces`) are what
+ * every guard knows as the deployment's namespaces.
+ *
+ * @example
+ * ```ts
+ * const layout = defineLayout({ namespaces: { mcp2: { url: MCP_URL }, celery: { url: CELERY_URL } } });
+ * await layout.client('celery').lpush('queue', job);
+ * await layout.quit();
+ * ```
+ */
+export class Layout<N extends Readonly<Record<string, LayoutNamespace>> = Readonly<Record<string, LayoutNamespace>>, D extends LayoutDefaults = LayoutDefaults> {
+  /** The namespaces this layout has clients for, in declaration order. */
+  readonly namespaces: readonly (keyof N & string)[];
+  readonly #entries: ReadonlyMap<string, ResolvedNamespace>;
+  readonly #known: readonly string[];
+  readonly #onError: NonNullable<LayoutOptions['onError']>;
+  readonly #connections = new Map<string, RawClient>();
+  readonly #clients = new Map<string, Isolated<object>>();
+  /** Connections being closed: what they report while closing (node-redis reports its own close) is not an error. */
+  readonly #closing = new WeakSet<RawClient>();
+
+  constructor(options: LayoutOptions<N> & { readonly defaults?: D }) {
+    const resolved = resolveLayout(options);
+    this.#entries = new Map(resolved.map((entry) => [entry.namespace, entry]));
+    this.namespaces = resolved.map((entry) => entry.namespace) as (keyof N & string)[];
+    this.#known = [...new Set([...this.namespaces, ...(options.knownNamespaces ?? [])])];
+    this.#onError = options.onError ?? ((error, where) => console.error(`[isolated-redis] ${where.driver} ${redactUrl(where.url)}: ${error.message}`));
+  }
+
+  /**
+   * The isolated client of `namespace`, created (with its connection, unless another namespace
+   * on the same instance already opened it) on first use. node-redis clients are connected by
+   * the layout: commands sent before the connection is ready wait for it.
+   *
+   * @throws {@link IsolationConfigError} for a namespace the layout does not declare.
+   */
+  client<K extends keyof N & string>(namespace: K): LayoutClient<N[K], D> {
+    const existing = this.#clients.get(namespace);
+    if (existing) return existing as LayoutClient<N[K], D>;
+    const entry = this.#entries.get(namespace);
+    if (!entry) {
+      throw new IsolationConfigError(`layout: unknown namespace ${JSON.stringify(namespace)}; it declares ${this.namespaces.map((n) => JSON.stringify(n)).join(', ')}`);
+    }
+    const client = createIsolatedRedis({
+      namespace,
+      namespaces: this.#known,
+      mode: entry.mode,
+      ...(entry.commands ? { commands: entry.commands } : {}),
+      client: this.#connection(entry.driver, entry.url),
+    });
+    this.#clients.set(namespace, client);
+    return client as LayoutClient<N[K], D>;
+  }
+
+  /** Where each namespace lives (URLs without passwords), and which share a connection. */
+  describe(): Array<{ namespace: string; url: string; driver: Driver; mode: string; prefix: string; sharesConnectionWith: string[] }> {
+    const entries = [...this.#entries.values()];
+    return entries.map((entry) => ({
+      namespace: entry.namespace,
+      url: redactUrl(entry.url),
+      driver: entry.driver,
+      mode: entry.mode,
+      prefix: entry.prefix,
+      sharesConnectionWith: entries
+        .filter((other) => other !== entry && connectionKey(other.driver, other.url) === connectionKey(entry.driver, entry.url))
+        .map((other) => other.namespace),
+    }));
+  }
+
+  /** Closes every connection the layout opened (waiting for pending replies), then forgets its clients. */
+  async quit(): Promise<void> {
+    const connections = [...this.#connections.values()];
+    for (const connection of connections) this.#closing.add(connection);
+    this.#connections.clear();
+    this.#clients.clear();
+    await Promise.all(
+      connections.map(async (connection) => {
+        try {
+          if (typeof connection.close === 'function') await connection.close();
+          else await connection.quit?.();
+        } catch {
+          connection.destroy?.();
+          connection.disconnect?.();
+        }
+      }),
+    );
+  }
+
+  #connection(driver: Driver, url: string): RawClient {
+    const key = connectionKey(driver, url);
+    let connection = this.#connections.get(key);
+    if (!connection) {
+      const opened = createDriverClient(driver, url) as RawClient;
+      const report = (error: Error): void => {
+        if (!this.#closing.has(opened)) this.#onError(error, { url, driver });
+      };
+      opened.on('error', report);
+      if (driver === 'node-redis') opened.connect?.().catch(report);
+      connection = opened;
+      this.#connections.set(key, connection);
+    }
+    return connection;
+  }
+}
+
+/** Two namespaces share a connection when they use the same driver on the same URL. */
+const connectionKey = (driver: Driver, url: string): string => `${driver} ${new URL(url).toString()}`;
+
+/**
+ * Declares every namespace of a deployment, the Redis instance it lives on, its driver and its
+ * options, and checks them all at once: an invalid layout (a malformed URL, an unknown driver or
+ * mode, overlapping or duplicate prefixes) throws here, at start-up, naming the entry.
+ *
+ * @throws {@link IsolationConfigError} for an invalid layout.
+ * @example
+ * ```ts
+ * import { defineLayout } from 'isolated-redis';
+ *
+ * export const redis = defineLayout({
+ *   namespaces: {
+ *     mcp2: { url: 'redis://mcp-redis:6379/0' },
+ *     celery: { url: 'redis://celery-redis:6379/0', mode: 'strict' },
+ *     journal: { url: 'redis://journal-redis:6379/0', driver: 'node-redis' },
+ *   },
+ * });
+ * await redis.client('mcp2').set('payload:1', data); // mcp2:payload:1 on mcp-redis
+ * ```
+ */
+export function defineLayout<const N extends Readonly<Record<string, LayoutNamespace>>, const D extends LayoutDefaults = LayoutDefaults>(
+  options: LayoutOptions<N> & { readonly defaults?: D },
+): Layout<N, D> {
+  return new Layout(options);
+}

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Redis } from 'ioredis';
+import { CrossNamespaceError, IsolationConfigError, defineLayout } from '../../src/index.js';
+import { startRedisServer, type RunningRedis } from '../support/redis-server.js';
+
+/** The runbook's setup: one instance per workload (MCP cache, Celery broker, journal streams). */
+let mcpRedis: RunningRedis;
+let celeryRedis: RunningRedis;
+let journalRedis: RunningRedis;
+const raw: Redis[] = [];
+const rawClient = (server: RunningRedis): Redis => {
+  const client = new Redis(server.url);
+  raw.push(client);
+  return client;
+};
+
+beforeAll(async () => {
+  [mcpRedis, celeryRedis, journalRedis] = await Promise.all([startRedisServer(), startRedisServer(), startRedisServer()]);
+});
+afterAll(async () => {
+  raw.forEach((client) => client.disconnect());
+  await Promise.all([mcpRedis, celeryRedis, journalRedis].map((server) => server.stop()));
+});
+
+/** The runbook's layout: both MCP services on the MCP instance, Celery and the journal on their own. */
+const runbookLayout = () =>
+  defineLayout({
+    namespaces: {
+      mcp2: { url: `${mcpRedis.url}/0` },
+      mcp3: { url: `${mcpRedis.url}/0` },
+      celery: { url: `${celeryRedis.url}/0`, mode: 'strict' },
+      journal: { url: `${journalRedis.url}/0`, driver: 'node-redis' },
+    },
+  });
+
+describe('defineLayout over three redis-servers', () => {
+  let layout: ReturnType<typeof runbookLayout>;
+  const clients = (server: RunningRedis): Promise<string> => rawClient(server).client('LIST') as Promise<string>;
+
+  beforeAll(() => {
+    layout = runbookLayout();
+  });
+  afterAll(async () => {
+    await layout.quit();
+  });
+
+  it("puts each namespace's keys on its own instance only", async () => {
+    await layout.client('mcp2').set('payload:1', 'a');
+    await layout.client('mcp3').set('payload:1', 'b');
+    await layout.client('celery').lpush('celery:queue', 'job');
+    await layout.client('journal').xAdd('events', '*', { kind: 'login' });
+    expect((await rawClient(mcpRedis).keys('*')).sort()).toEqual(['mcp2:payload:1', 'mcp3:payload:1']);
+    expect(await rawClient(celeryRedis).keys('*')).toEqual(['celery:queue']);
+    expect(await rawClient(journalRedis).keys('*')).toEqual(['journal:events']);
+  });
+
+  it('shares one connection between namespaces on one instance, one per distinct instance', async () => {
+    expect(layout.client('mcp2')).toBe(layout.client('mcp2'));
+    expect(Object.getPrototypeOf(layout.client('mcp2'))).toBe(Object.getPrototypeOf(layout.client('mcp3')));
+    expect(layout.describe().find((entry) => entry.namespace === 'mcp2')?.sharesConnectionWith).toEqual(['mcp3']);
+    const onDb7 = defineLayout({ namespaces: { mcp2: { url: `${mcpRedis.url}/7` }, mcp3: { url: `${mcpRedis.url}/7` }, celery: { url: `${celeryRedis.url}/7` } } });
+    await Promise.all([onDb7.client('mcp2').ping(), onDb7.client('mcp3').ping(), onDb7.client('celery').ping()]);
+    const onDatabase7 = async (server: RunningRedis): Promise<number> => (await clients(server)).split('\n').filter((line) => line.includes(' db=7 ')).length;
+    expect([await onDatabase7(mcpRedis), await onDatabase7(celeryRedis)]).toEqual([1, 1]);
+    await onDb7.quit();
+  });
+
+  it("refuses one layout client another namespace's keys, the layout's namespaces being the known ones", async () => {
+    await expect(layout.client('mcp2').get('celery:queue')).rejects.toBeInstanceOf(CrossNamespaceError);
+    await expect(layout.client('journal').get('mcp3:payload:1')).rejects.toBeInstanceOf(CrossNamespaceError);
+    await expect(layout.client('celery').get('queue')).rejects.toMatchObject({ code: 'ERR_UNPREFIXED_KEY' });
+    expect(() => (layout.client as (name: string) => unknown)('mcp4')).toThrow(/unknown namespace "mcp4"/);
+  });
+
+  it('closes every connection on quit()', async () => {
+    const short = defineLayout({ namespaces: { a: { url: celeryRedis.url }, b: { url: journalRedis.url, driver: 'node-redis' } } });
+    await short.client('a').set('k', '1');
+    await short.client('b').set('k', '1');
+    const [a, b] = [short.client('a'), short.client('b')];
+    await short.quit();
+    await vi.waitFor(() => expect([a.status, b.isOpen]).toEqual(['end', false]));
+  });
+});
+
+describe('invalid layouts fail when they are defined, naming the entry', () => {
+  const url = 'redis://127.0.0.1:6379/0';
+  const cases: Array<[string, Parameters<typeof defineLayout>[0], RegExp]> = [
+    ['no namespaces', { namespaces: {} }, /at least one namespace/],
+    ['a malformed URL', { namespaces: { celery: { url: 'redis//celery:6379' } } }, /namespace "celery": url "redis\/\/celery:6379" is not a valid URL/],
+    ['another scheme', { namespaces: { celery: { url: 'http://celery:6379' } } }, /namespace "celery": .*must start with redis:\/\//],
+    ['a database that is not a number', { namespaces: { celery: { url: 'redis://celery:6379/zero' } } }, /namespace "celery": .*database number/],
+    ['no URL', { namespaces: { celery: {} } }, /namespace "celery": has no url/],
+    ['an unknown driver', { namespaces: { mcp2: { url, driver: 'redis-om' as 'ioredis' } } }, /namespace "mcp2": driver "redis-om"/],
+    ['an unknown mode', { namespaces: { mcp2: { url, mode: 'loose' as 'strict' } } }, /namespace "mcp2": mode "loose"/],
+    ['a namespace that is a prefix of another', { namespaces: { mcp: { url }, mcp2: { url } }, defaults: { separator: '' } }, /"mcp" and "mcp2" overlap/],
+    ['nested namespaces', { namespaces: { a: { url }, 'a:b': { url } } }, /namespace "a:b": a namespace is letters/],
+    ['a known namespace overlapping a served one', { namespaces: { mcp: { url } }, knownNamespaces: ['mcp2'], defaults: { separator: '' } }, /overlap/],
+  ];
+  it.each(cases)('%s', (_, options, message) => {
+    expect(() => defineLayout(options)).toThrow(IsolationConfigError);
+    expect(() => defineLayout(options)).toThrow(message);
+  });
+
+  it('keeps passwords out of its messages', () => {
+    expect(() => defineLayout({ namespaces: { celery: { url: 'http://user:secret@celery:6379' } } })).toThrow(/user:\*\*\*@/);
+  });
+
+  it('accepts mcp and mcp2 with a separator: their prefixes mcp: and mcp2: cannot address each other', () => {
+    expect(defineLayout({ namespaces: { mcp: { url }, mcp2: { url } } }).namespaces).toEqual(['mcp', 'mcp2']);
+  });
+});
