@@ -1,9 +1,10 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  entry: { index: 'src/index.ts', 'eslint-plugin': 'src/eslint-plugin/index.ts', cli: 'src/cli/bin.ts' },
   format: ['esm', 'cjs'],
-  dts: true,
+  // The CLI is a program, not an API: no declarations for it.
+  dts: { entry: { index: 'src/index.ts', 'eslint-plugin': 'src/eslint-plugin/index.ts' } },
   sourcemap: true,
   clean: true,
   target: 'node20',
