@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import Ajv from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import { formatJson } from '../../../src/cli/lint/formatters/json.js';
 import { formatSarif } from '../../../src/cli/lint/formatters/sarif.js';
@@ -15,6 +15,9 @@ const result: LintResult = {
     { file: 'src/c.ts', line: 1, column: 1, endLine: 1, endColumn: 1, rule: 'parse-error', severity: 'error', message: "')' expected." },
   ],
 };
+
+// ajv-draft-04 is CommonJS: under NodeNext its default import is the module, whose `default` is the class.
+const Ajv = AjvDraft04.default;
 
 /** The SARIF 2.1.0 (rtm.5) JSON schema, as the @microsoft/jest-sarif package ships it. */
 function sarifSchema(): object {
