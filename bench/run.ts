@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { createGuard, type RedisArg } from '../src/index.js';
 import { benchIoredis } from './ioredis.js';
+import { benchLint } from './lint.js';
 import { report } from './measure.js';
 
 const require = createRequire(import.meta.url);
@@ -69,3 +70,4 @@ await report('reference: the rewritten arguments of GET k built by hand, nothing
 ]);
 
 await benchIoredis();
+await benchLint();
