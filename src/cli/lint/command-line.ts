@@ -176,8 +176,13 @@ const scriptCall: Shape = (line, args, callee) => {
   if (script) line.push(script);
   if (!options) return line.push(script ?? callee, { exact: true, text: '0' });
   if (!ts.isObjectLiteralExpression(options)) return line.open(options);
-  const property = (name: string) =>
-    options.properties.find((p): p is TS.PropertyAssignment => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === name)?.initializer;
+  const property = (name: string): TS.Expression | undefined => {
+    for (const p of options.properties) {
+      if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === name) return p.initializer;
+      if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
+    }
+    return undefined;
+  };
   const keys = property('keys');
   if (keys) line.keyList(keys, keys);
   else line.push(options, { exact: true, text: '0' });

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { KeyUsageAnalyzer } from '../../../src/cli/lint/analyze.js';
+
+const analyzer = new KeyUsageAnalyzer();
+const findings = (code: string, fileName = '/virtual/file.ts') =>
+  analyzer
+    .analyze(code, { fileName, namespace: 'mcp2', layout: { namespaces: ['mcp2', 'celery'] } })
+    .map((f) => `${f.line}:${f.column} ${f.rule}`);
+
+describe('client detection', () => {
+  it('follows typed parameters, parameter properties and pipelines of typed clients', () => {
+    const code = [
+      "import type { Redis } from 'ioredis';",
+      "import type { RedisClientType } from 'redis';",
+      'class Store {',
+      '  constructor(private readonly redis: Redis) {}',
+      "  read() { return this.redis.get('a'); }",
+      '}',
+      "export const f = (client: RedisClientType) => client.get('b');",
+      "export const g = (r: Redis) => r.pipeline().get('c').exec();",
+    ].join('\n');
+    expect(findings(code)).toEqual(['5:34 unprefixed-key', '7:58 unprefixed-key', '8:49 unprefixed-key']);
+  });
+
+  it('recognises CommonJS requires of the drivers', () => {
+    const code = ["const { createClient } = require('redis');", 'const c = createClient();', "c.get('k');"].join('\n');
+    expect(findings(code, '/virtual/file.cjs')).toEqual(['2:11 raw-client', '3:7 unprefixed-key']);
+  });
+
+  it('ignores look-alikes: another library\'s createClient, objects with get/set, unknown receivers', () => {
+    const code = [
+      "import { createClient } from '@supabase/supabase-js';",
+      "const db = createClient('url', 'key');",
+      "db.from('t').select('*');",
+      "const storage = { get: (k: string) => k };",
+      "storage.get('k');",
+      "declare const something: { del(k: string): void };",
+      "something.del('k');",
+    ].join('\n');
+    expect(findings(code)).toEqual([]);
+  });
+
+  it('reads the namespace and mode of createIsolatedRedis calls, also on a namespace import', () => {
+    const code = [
+      "import * as ir from 'isolated-redis';",
+      "import IORedis from 'ioredis';",
+      "const celery = ir.createIsolatedRedis({ namespace: 'celery', client: new IORedis.Cluster([]) });",
+      "celery.get('celery:x');",
+      "celery.get('mcp2:x');",
+    ].join('\n');
+    expect(findings(code)).toEqual(['4:12 double-prefix', '5:12 cross-namespace-key']);
+  });
+});
+
+describe('static prefixes', () => {
+  it('resolves literals, constants, templates, concatenations and as-const objects; the rest is dynamic', () => {
+    const code = [
+      "import Redis from 'ioredis';",
+      "import { createIsolatedRedis } from 'isolated-redis';",
+      "const redis = createIsolatedRedis({ namespace: 'mcp2', mode: 'strict', client: new Redis() });",
+      "const NS = 'mcp2';",
+      'const PREFIX = `${NS}:`;',
+      "const KEYS = { user: PREFIX + 'user' } as const;",
+      'export async function f(id: string, make: () => string) {',
+      '  await redis.get(`${PREFIX}a:${id}`);',
+      '  await redis.get(KEYS.user);',
+      "  await redis.get(NS + ':' + id);",
+      '  await redis.get(`${id}:x`);',
+      '  await redis.get(make());',
+      "  await redis.get('mc' + id);",
+      "  await redis.get('other' + id);",
+      '}',
+    ].join('\n');
+    // Strict mode: keys must carry the prefix; an isolated client's guard checks the dynamic ones at run time.
+    expect(findings(code)).toEqual(['14:19 unprefixed-key']);
+  });
+
+  it('warns about dynamic keys of raw clients, and about keys that cannot be placed statically', () => {
+    const code = [
+      "import { createClient } from 'redis';",
+      'const c = createClient();',
+      'export async function f(keys: string[], id: string) {',
+      "  await c.eval('return 1', { keys, arguments: [] });",
+      "  await c.zUnionStore('mcp2:d', keys);",
+      "  await c.get('mc' + id);",
+      '  await c.blPop(keys, 0);',
+      '}',
+    ].join('\n');
+    // Counted key lists of unknown length leave NUMKEYS unknown: the warning points at the method.
+    expect(findings(code)).toEqual(['2:11 raw-client', '4:11 dynamic-key', '5:11 dynamic-key', '6:15 dynamic-key', '7:17 dynamic-key']);
+  });
+});
