@@ -81,17 +81,20 @@ async function commandsKnownBy(url: string): Promise<Set<string>> {
  * ```
  */
 export async function runAclCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags(args, {
-    namespace: { type: 'string' },
-    user: { type: 'string' },
-    'password-env': { type: 'string' },
-    nopass: { type: 'boolean' },
-    url: { type: 'string' },
-    separator: { type: 'string' },
-    'hash-tag': { type: 'boolean' },
-    format: { type: 'string' },
-  });
-  if (positionals.length > 0) throw new CliError('ERR_CLI_USAGE', `unexpected argument "${positionals[0]}"`);
+  const { values } = parseFlags(
+    args,
+    {
+      namespace: { type: 'string' },
+      user: { type: 'string' },
+      'password-env': { type: 'string' },
+      nopass: { type: 'boolean' },
+      url: { type: 'string' },
+      separator: { type: 'string' },
+      'hash-tag': { type: 'boolean' },
+      format: { type: 'string' },
+    },
+    false,
+  );
   if (!values.namespace) throw new CliError('ERR_CLI_USAGE', '--namespace is required');
   const format = oneOf('--format', values.format, ['commands', 'aclfile'], 'commands');
   const variable = values['password-env'];

@@ -2,16 +2,17 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError } from './errors.js';
 
 /**
- * `node:util` parseArgs, strict, with its errors turned into `ERR_CLI_USAGE`.
+ * `node:util` parseArgs, strict, with its errors (unknown flags, and positionals unless
+ * `allowPositionals`) turned into `ERR_CLI_USAGE`.
  *
  * @example
  * ```ts
  * parseFlags(['--format', 'json', 'src'], { format: { type: 'string' } }).values.format; // 'json'
  * ```
  */
-export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: O) {
+export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: O, allowPositionals = true) {
   try {
-    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+    return parseArgs({ args: [...args], options, allowPositionals, strict: true });
   } catch (error) {
     throw new CliError('ERR_CLI_USAGE', (error as Error).message, { cause: error });
   }

@@ -26,17 +26,20 @@ const positive = (flag: string, value: string | undefined, fallback: number): nu
  * ```
  */
 export async function runKeyspaceCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseFlags(args, {
-    url: { type: 'string' },
-    cluster: { type: 'boolean' },
-    namespaces: { type: 'string' },
-    count: { type: 'string' },
-    rate: { type: 'string' },
-    sample: { type: 'string' },
-    top: { type: 'string' },
-    format: { type: 'string' },
-  });
-  if (positionals.length > 0) throw new CliError('ERR_CLI_USAGE', `unexpected argument "${positionals[0]}"`);
+  const { values } = parseFlags(
+    args,
+    {
+      url: { type: 'string' },
+      cluster: { type: 'boolean' },
+      namespaces: { type: 'string' },
+      count: { type: 'string' },
+      rate: { type: 'string' },
+      sample: { type: 'string' },
+      top: { type: 'string' },
+      format: { type: 'string' },
+    },
+    false,
+  );
   const url = values.url ?? io.env.REDIS_URL;
   if (!url) throw new CliError('ERR_CLI_USAGE', '--url is required (or set REDIS_URL)');
   const format = oneOf('--format', values.format, ['table', 'json'], 'table');
