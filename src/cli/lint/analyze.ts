@@ -3,7 +3,7 @@ import type { ArgumentRole } from '../../core/index.js';
 import { describeCommand, type CommandDescription } from '../../core/index.js';
 import { ClientDetector, type ClientInfo } from './client-detection.js';
 import { KeyClassifier, type NamespaceLayout } from './classify.js';
-import { CommandLineBuilder, type CommandLine } from './command-line.js';
+import { CommandLineBuilder, SCAN_ITERATORS, type CommandLine } from './command-line.js';
 import { commandOfMethod } from './command-methods.js';
 import type { ModuleFacts } from './module-facts.js';
 import { ModuleGraph } from './module-graph.js';
@@ -27,6 +27,9 @@ export interface FileAnalysisOptions {
   readonly namespace: string | undefined;
   readonly layout: NamespaceLayout;
 }
+
+/** Methods that take a whole command line: ioredis `call(name, ...args)`, node-redis `sendCommand([name, ...args])`. */
+const RAW_COMMAND_METHODS = new Set(['call', 'callBuffer', 'sendCommand']);
 
 /** Placeholder for an argument whose value is unknown: never a keyword, never a number. */
 const UNKNOWN_ARGUMENT = '\u0000unknown';
@@ -132,7 +135,7 @@ class FileAnalysis {
     if (!ts.isPropertyAccessExpression(callee)) return;
     const method = callee.name.text;
     const command = commandOfMethod(method);
-    if (!command && method !== 'call' && method !== 'callBuffer' && method !== 'sendCommand') return;
+    if (!command && !RAW_COMMAND_METHODS.has(method) && !SCAN_ITERATORS[method]) return;
     const client = this.clients.clientOf(callee.expression);
     if (!client) return;
     const line = this.lines.fromCall(method, command, call.arguments, callee.name, client);

@@ -6,6 +6,9 @@ export interface ImportedName {
   readonly imported: string;
 }
 
+/** The local name under which `export default <expression>` is recorded. */
+export const DEFAULT_EXPORT = '*default*';
+
 /** The packages whose exports make Redis clients, and what the CLI calls them. */
 export type DriverPackage = 'ioredis' | 'node-redis' | 'isolated-redis';
 
@@ -90,6 +93,11 @@ export function collectModuleFacts(ts: typeof TS, sourceFile: TS.SourceFile): Mo
         }
       }
       return;
+    }
+    if (ts.isExportAssignment(node) && !node.isExportEquals) {
+      // `export default <expression>`: bound under a name no identifier can have.
+      addConstant(DEFAULT_EXPORT, node.expression);
+      exports.set('default', { local: DEFAULT_EXPORT });
     }
     if (ts.isVariableDeclaration(node)) {
       const specifier = requiredSpecifier(ts, node.initializer);

@@ -67,7 +67,7 @@ export class ModuleGraph {
     const constant = module.constants.get(name);
     if (constant) return { expression: constant, module };
     const imported = module.imports.get(name);
-    if (!imported || imported.imported === '*' || imported.imported === 'default') return undefined;
+    if (!imported || imported.imported === '*') return undefined;
     const target = this.imported(module, imported.specifier);
     return target ? this.exported(target, imported.imported, seen) : undefined;
   }

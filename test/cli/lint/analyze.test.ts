@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KeyUsageAnalyzer } from '../../../src/cli/lint/analyze.js';
+import { ModuleGraph } from '../../../src/cli/lint/module-graph.js';
+import { loadTypeScript } from '../../../src/cli/lint/typescript.js';
 
 const analyzer = new KeyUsageAnalyzer();
 const findings = (code: string, fileName = '/virtual/file.ts') =>
@@ -88,5 +90,42 @@ describe('static prefixes', () => {
     ].join('\n');
     // Counted key lists of unknown length leave NUMKEYS unknown: the warning points at the method.
     expect(findings(code)).toEqual(['2:11 raw-client', '4:11 dynamic-key', '5:11 dynamic-key', '6:15 dynamic-key', '7:17 dynamic-key']);
+  });
+});
+
+describe('scan streams and iterators, default exports', () => {
+  it('reads the MATCH of scanStream / scanIterator, and the key of the member scans', () => {
+    const code = [
+      "import Redis from 'ioredis';",
+      "import { createClient } from 'redis';",
+      'const r = new Redis();',
+      'const c = createClient();',
+      'r.scanStream();',
+      "r.scanStream({ match: 'mcp2:*', count: 100 });",
+      "c.scanIterator({ MATCH: 'celery:*' });",
+      "r.hscanStream('h', { match: '*' });",
+      'export const f = (options: object) => r.scanStream(options);',
+    ].join('\n');
+    expect(findings(code)).toEqual([
+      '3:11 raw-client',
+      '4:11 raw-client',
+      '5:3 blocked-command',
+      '7:25 cross-namespace-key',
+      '8:15 unprefixed-key',
+      '9:52 dynamic-key',
+    ]);
+  });
+
+  it('follows a client exported as default from another module', () => {
+    const files: Record<string, string> = {
+      '/virtual/client.ts': "import Redis from 'ioredis';\nexport default new Redis();\n",
+    };
+    const local = new KeyUsageAnalyzer({ graph: new ModuleGraph(loadTypeScript(), (path) => files[path]) });
+    const found = local.analyze("import redis from './client.js';\nredis.get('k');\n", {
+      fileName: '/virtual/use.ts',
+      namespace: 'mcp2',
+      layout: { namespaces: ['mcp2'] },
+    });
+    expect(found.map((f) => `${f.line}:${f.column} ${f.rule}`)).toEqual(['2:11 unprefixed-key']);
   });
 });
