@@ -41,7 +41,7 @@ tester.run('cross-namespace-key', rule('cross-namespace-key'), {
       // The constant is imported from the fixture project's shared/keys.ts.
       code: `${SHARED}import { CELERY_PREFIX } from '../../shared/keys.js';\nmcp2.hgetall(\`\${CELERY_PREFIX}task\`);`,
       filename: join(project, 'services/mcp2/inline.ts'),
-      errors: [{ message: 'HGETALL: the key `${CELERY_PREFIX}task` belongs to namespace "celery", not to "mcp2", which owns this code', line: 6, column: 14 }],
+      errors: [{ message: 'HGETALL: the key `${CELERY_PREFIX}task` belongs to namespace "celery", not to "mcp2", this isolated client\'s namespace', line: 6, column: 14 }],
     },
   ],
 });

@@ -91,7 +91,8 @@ export class KeyClassifier {
       if (rule === 'unprefixed-key') return this.unprefixed(role, known, guard.prefix);
       if (rule === 'cross-namespace-key') {
         const other = this.prefixes.find((prefix) => known.text.startsWith(isPattern(role) ? prefix.pattern : prefix.text));
-        return { rule, reason: `belongs to namespace "${other?.namespace ?? '?'}", not to "${owner.namespace}", which owns this code` };
+        const whose = owner.isolated ? "this isolated client's namespace" : 'which owns this code';
+        return { rule, reason: `belongs to namespace "${other?.namespace ?? '?'}", not to "${namespace}", ${whose}` };
       }
       if (rule === 'double-prefix') return { rule, reason: `already starts with "${guard.prefix}", which this isolated client adds itself` };
       if (rule === 'blocked-command') return { rule, reason: 'is a channel the server publishes for every namespace' };

@@ -136,10 +136,28 @@ describe('isolated-redis keyspace on a Redis Cluster (every master scanned)', ()
   });
 });
 
-describe('isolated-redis keyspace sampling', () => {
-  it('measures at most --sample keys per namespace and says so', async () => {
-    const run = await keyspace(['--url', `${inject('redisUrl')}/15`, '--namespaces', 'mcp2', '--sample', '0']);
+describe('isolated-redis keyspace on a large keyspace (database 15)', () => {
+  let redis: Redis;
+
+  beforeAll(async () => {
+    redis = new Redis(`${inject('redisUrl')}/15`);
+    await redis.flushdb();
+    const batch = redis.pipeline();
+    for (let i = 0; i < 12_000; i++) batch.set(`journal:entry:${i}`, 'e');
+    await batch.exec();
+  });
+  afterAll(async () => {
+    await redis?.flushdb();
+    redis?.disconnect();
+  });
+
+  it('tells its progress on stderr, and measures no more keys than --sample, saying so', async () => {
+    const run = await keyspace(['--url', `${inject('redisUrl')}/15`, '--namespaces', 'journal,mcp2', '--sample', '50', '--format', 'json']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Memory measured with MEMORY USAGE on up to 0 keys per namespace');
+    expect(run.stderr).toMatch(/^keyspace: \d{5} keys scanned\.\.\.\n$/);
+    const report = JSON.parse(run.stdout) as KeyspaceReport;
+    expect(summary(report)).toEqual({ journal: [12_000, 12_000, 50], mcp2: [0, 0, 0], '(none)': [0, 0, 0] });
+    const table = await keyspace(['--url', `${inject('redisUrl')}/15`, '--namespaces', 'journal', '--sample', '50']);
+    expect(table.stdout).toContain('Memory measured with MEMORY USAGE on up to 50 keys per namespace');
   });
 });
