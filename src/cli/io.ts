@@ -14,7 +14,14 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-/** The running process's streams, directory and environment. */
+/**
+ * The running process's streams, directory and environment.
+ *
+ * @example
+ * ```ts
+ * await main(['lint'], processIo());
+ * ```
+ */
 export function processIo(): CliIo {
   return {
     stdout: (text) => process.stdout.write(text),
@@ -24,5 +31,12 @@ export function processIo(): CliIo {
   };
 }
 
-/** Exit codes: 0 nothing found, 1 errors found, 2 usage, configuration or parse error. */
+/**
+ * Exit codes: 0 nothing found, 1 errors found, 2 usage, configuration or parse error.
+ *
+ * @example
+ * ```ts
+ * return findings.length > 0 ? EXIT.findings : EXIT.clean;
+ * ```
+ */
 export const EXIT = { clean: 0, findings: 1, usage: 2 } as const;

@@ -20,7 +20,14 @@ export interface KeyspaceReport {
   readonly recommendations: readonly string[];
 }
 
-/** Puts scan statistics and server facts together, with the runbook's recommendations. */
+/**
+ * Puts scan statistics and server facts together, with the runbook's recommendations.
+ *
+ * @example
+ * ```ts
+ * const report = buildReport(await scanKeyspace([redis], options), await readServerFacts([redis]), { sample: 1000 });
+ * ```
+ */
 export function buildReport(stats: ReadonlyMap<string | null, NamespaceStats>, server: ServerFacts, options: { readonly sample: number }): KeyspaceReport {
   const namespaces = [...stats.values()].filter((entry) => entry.namespace !== null).map((entry) => ({ ...entry, examples: [], estimatedBytes: estimatedBytes(entry) }));
   const unknown = stats.get(null) as NamespaceStats;

@@ -19,7 +19,14 @@ export interface ServerFacts {
   readonly connectedClients: number;
 }
 
-/** `field:value` lines of an INFO reply. */
+/**
+ * `field:value` lines of an INFO reply.
+ *
+ * @example
+ * ```ts
+ * parseInfo('# Memory\r\nused_memory:1024\r\n').get('used_memory'); // '1024'
+ * ```
+ */
 export function parseInfo(text: string): Map<string, string> {
   const fields = new Map<string, string>();
   for (const line of text.split(/\r?\n/)) {
@@ -29,7 +36,14 @@ export function parseInfo(text: string): Map<string, string> {
   return fields;
 }
 
-/** Reads INFO memory, stats and clients from each node (read-only) and sums them. */
+/**
+ * Reads INFO memory, stats and clients from each node (read-only) and sums them.
+ *
+ * @example
+ * ```ts
+ * (await readServerFacts([redis])).memoryRatio; // null when maxmemory is 0
+ * ```
+ */
 export async function readServerFacts(nodes: readonly Redis[]): Promise<ServerFacts> {
   let usedMemory = 0;
   let maxMemory = 0;

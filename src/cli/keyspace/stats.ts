@@ -22,17 +22,38 @@ export interface NamespaceStats {
   examples: string[];
 }
 
-/** Bytes a namespace holds, estimated from its sample: mean sampled size times key count. */
+/**
+ * Bytes a namespace holds, estimated from its sample: mean sampled size times key count.
+ *
+ * @example
+ * ```ts
+ * estimatedBytes({ ...emptyStats('mcp2'), keys: 100, sampled: 10, sampledBytes: 800 }); // 8000
+ * ```
+ */
 export function estimatedBytes(stats: NamespaceStats): number {
   return stats.sampled === 0 ? 0 : Math.round((stats.sampledBytes / stats.sampled) * stats.keys);
 }
 
-/** Fresh, empty statistics. */
+/**
+ * Fresh, empty statistics.
+ *
+ * @example
+ * ```ts
+ * emptyStats(null).keys; // 0
+ * ```
+ */
 export function emptyStats(namespace: string | null): NamespaceStats {
   return { namespace, keys: 0, withoutTtl: 0, sampled: 0, sampledBytes: 0, biggest: [], examples: [] };
 }
 
-/** Keeps the `top` biggest entries of `list` after adding one. */
+/**
+ * Keeps the `top` biggest entries of `list` after adding one.
+ *
+ * @example
+ * ```ts
+ * keepBiggest(stats.biggest, { key: 'mcp2:big', bytes: 4096 }, 5);
+ * ```
+ */
 export function keepBiggest(list: NamespaceStats['biggest'], entry: { key: string; bytes: number }, top: number): void {
   if (top <= 0) return;
   if (list.length >= top && (list[list.length - 1]?.bytes ?? 0) >= entry.bytes) return;

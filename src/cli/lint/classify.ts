@@ -19,14 +19,28 @@ export interface NamespaceLayout {
   readonly hashTag?: boolean;
 }
 
-/** Whose keys a call sends: the namespace owning them, and whether an isolated client guards them at run time. */
+/**
+ * Whose keys a call sends: the namespace owning them, and whether an isolated client guards them at run time.
+ *
+ * @example
+ * ```ts
+ * const owner: KeyOwner = { namespace: 'mcp2', isolated: true, mode: 'prefix' };
+ * ```
+ */
 export interface KeyOwner {
   readonly namespace: string | undefined;
   readonly isolated: boolean;
   readonly mode: IsolationMode;
 }
 
-/** What is wrong with one key argument: the rule and the reason, completed by the caller into a message. */
+/**
+ * What is wrong with one key argument: the rule and the reason, completed by the caller into a message.
+ *
+ * @example
+ * ```ts
+ * const verdict: KeyVerdict = { rule: 'unprefixed-key', reason: 'carries no namespace prefix' };
+ * ```
+ */
 export interface KeyVerdict {
   readonly rule: RuleId;
   readonly reason: string;
@@ -53,6 +67,13 @@ const isPattern = (role: ArgumentRole) => role === 'key-pattern' || role === 'ch
  * Tells whether a statically known key is confined to the namespace that owns it, by asking the
  * core guard (strict mode for raw clients, the client's own mode for isolated ones), so that
  * lint and run time apply one set of namespace rules.
+ *
+ * @example
+ * ```ts
+ * const classifier = new KeyClassifier({ namespaces: ['mcp2', 'celery'] });
+ * classifier.classify('key', { exact: true, text: 'celery:x' }, { namespace: 'mcp2', isolated: false, mode: 'prefix' });
+ * // { rule: 'cross-namespace-key', reason: 'belongs to namespace "celery", ...' }
+ * ```
  */
 export class KeyClassifier {
   private readonly guards = new Map<string, NamespaceGuard>();

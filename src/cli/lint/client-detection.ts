@@ -42,6 +42,12 @@ const raw = (driver: ClientInfo['driver']): ClientInfo => ({ driver, isolated: f
  * `.duplicate()` / `.pipeline()` / `.multi()` of a client, or a name declared with one of those
  * packages' client types. Names are tracked per file without scopes: a client name shadowed by
  * another variable in an inner scope is still taken for the client.
+ *
+ * @example
+ * ```ts
+ * const clients = new ClientDetector(ts, graph, texts, module);
+ * clients.clientOf(call.expression.expression); // { driver: 'ioredis', isolated: false, ... } or undefined
+ * ```
  */
 export class ClientDetector {
   private readonly local = new Map<string, ClientInfo>();

@@ -5,7 +5,14 @@ import { NODE_REDIS_SHAPES } from './node-redis-shapes.js';
 import { SCAN_ITERATORS, scanIterator } from './scan-iterators.js';
 import { propertyNameText, type StaticText, type StaticTextResolver } from './static-text.js';
 
-/** One element of a command line as the source spells it: where it is and what is known of it. */
+/**
+ * One element of a command line as the source spells it: where it is and what is known of it.
+ *
+ * @example
+ * ```ts
+ * const slot: Slot = { node: argument, text: { exact: true, text: 'mcp2:a' } };
+ * ```
+ */
 export interface Slot {
   readonly node: TS.Node;
   readonly text: StaticText;
@@ -15,6 +22,11 @@ export interface Slot {
  * A command line rebuilt from a call's arguments, name first (`['hset', key, field, value]`).
  * `openFrom` is the first position whose place is unknown (after a spread or an array of
  * unknown length): positions from there on cannot be told apart.
+ *
+ * @example
+ * ```ts
+ * const line: CommandLine = { slots: [nameSlot, keySlot], openFrom: undefined };
+ * ```
  */
 export interface CommandLine {
   readonly slots: readonly Slot[];
@@ -25,7 +37,14 @@ const UNKNOWN: StaticText = { exact: false, text: '' };
 /** Commands whose object argument both drivers expand into field (or key) / value pairs. */
 const OBJECT_PAIRS = new Set(['mset', 'msetnx', 'hset', 'hmset']);
 
-/** Builds {@link CommandLine}s from driver calls. */
+/**
+ * Builds {@link CommandLine}s from driver calls.
+ *
+ * @example
+ * ```ts
+ * new CommandLineBuilder(ts, texts, module).fromCall('hSet', ['hset'], call.arguments, call.expression, client);
+ * ```
+ */
 export class CommandLineBuilder {
   constructor(
     private readonly ts: typeof TS,
@@ -69,7 +88,17 @@ export class CommandLineBuilder {
   }
 }
 
-/** A command line being built. */
+/**
+ * A command line being built.
+ *
+ * @example
+ * ```ts
+ * const line = new LineDraft(ts, texts, module);
+ * line.push(callee, { exact: true, text: 'get' });
+ * line.flatten(keyArgument, 'get');
+ * line.done();
+ * ```
+ */
 export class LineDraft {
   private readonly slots: Slot[] = [];
   private openFrom: number | undefined;

@@ -51,10 +51,25 @@ export interface ResolvedConfig {
   isIgnored(file: string): boolean;
 }
 
+/**
+ * The configuration files looked for in each directory, in this order (then package.json).
+ *
+ * @example
+ * ```ts
+ * CONFIG_FILES[0]; // 'isolated-redis.config.json'
+ * ```
+ */
 export const CONFIG_FILES = ['isolated-redis.config.json', 'isolated-redis.config.js'] as const;
 const PACKAGE_KEY = 'isolated-redis';
 
-/** The configuration found in `directory` or one of its parents, and the directory it applies to. */
+/**
+ * The configuration found in `directory` or one of its parents, and the file it came from.
+ *
+ * @example
+ * ```ts
+ * (await findConfig(process.cwd()))?.file; // '/repo/isolated-redis.config.json'
+ * ```
+ */
 export async function findConfig(directory: string): Promise<{ config: AuditConfig; file: string } | undefined> {
   for (let dir = resolve(directory); ; dir = dirname(dir)) {
     const found = await configIn(dir);
@@ -66,6 +81,11 @@ export async function findConfig(directory: string): Promise<{ config: AuditConf
 /**
  * Like {@link findConfig}, but synchronous and without `.js` files (which need an async
  * import): what the ESLint plugin can use.
+ *
+ * @example
+ * ```ts
+ * findConfigSync(context.cwd)?.config.namespaces; // ['mcp2', 'celery']
+ * ```
  */
 export function findConfigSync(directory: string): { config: AuditConfig; file: string } | undefined {
   for (let dir = resolve(directory); ; dir = dirname(dir)) {
@@ -77,7 +97,14 @@ export function findConfigSync(directory: string): { config: AuditConfig; file: 
   }
 }
 
-/** Reads a configuration file named on the command line. */
+/**
+ * Reads a configuration file named on the command line (`--config`).
+ *
+ * @example
+ * ```ts
+ * await loadConfigFile('ci/isolated-redis.config.json');
+ * ```
+ */
 export async function loadConfigFile(file: string): Promise<{ config: AuditConfig; file: string }> {
   const path = resolve(file);
   if (!existsSync(path)) throw new CliError('ERR_CLI_CONFIG', `config file ${file} does not exist`);

@@ -1,15 +1,36 @@
 import type * as TS from 'typescript';
 
-/** Where an imported name comes from: `imported` is `default`, `*` (namespace) or the exported name. */
+/**
+ * Where an imported name comes from: `imported` is `default`, `*` (namespace) or the exported name.
+ *
+ * @example
+ * ```ts
+ * const name: ImportedName = { specifier: './keys.js', imported: 'PREFIX' };
+ * ```
+ */
 export interface ImportedName {
   readonly specifier: string;
   readonly imported: string;
 }
 
-/** The local name under which `export default <expression>` is recorded. */
+/**
+ * The local name under which `export default <expression>` is recorded.
+ *
+ * @example
+ * ```ts
+ * facts.exports.get('default'); // { local: DEFAULT_EXPORT }
+ * ```
+ */
 export const DEFAULT_EXPORT = '*default*';
 
-/** The packages whose exports make Redis clients, and what the CLI calls them. */
+/**
+ * The packages whose exports make Redis clients, and what the CLI calls them.
+ *
+ * @example
+ * ```ts
+ * const pkg: DriverPackage = 'node-redis'; // `redis` or `@redis/client`
+ * ```
+ */
 export type DriverPackage = 'ioredis' | 'node-redis' | 'isolated-redis';
 
 const PACKAGES: Readonly<Record<string, DriverPackage>> = {
@@ -36,7 +57,14 @@ export interface ModuleFacts {
   readonly driverNames: ReadonlyMap<string, { readonly pkg: DriverPackage; readonly imported: string }>;
 }
 
-/** The `ImportedName` of a module specifier's export, when the specifier is a driver package. */
+/**
+ * Which driver package a module specifier names, if any.
+ *
+ * @example
+ * ```ts
+ * driverPackageOf('@redis/client'); // 'node-redis'
+ * ```
+ */
 export function driverPackageOf(specifier: string): DriverPackage | undefined {
   return PACKAGES[specifier];
 }

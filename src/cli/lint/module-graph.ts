@@ -3,7 +3,14 @@ import { dirname, resolve } from 'node:path';
 import type * as TS from 'typescript';
 import { collectModuleFacts, type ModuleFacts } from './module-facts.js';
 
-/** The extensions `lint` parses, and in which order an extensionless import is tried. */
+/**
+ * The extensions `lint` parses, and in which order an extensionless import is tried.
+ *
+ * @example
+ * ```ts
+ * SOURCE_EXTENSIONS.includes('.cts'); // true
+ * ```
+ */
 export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
 
 /** ESM imports name the emitted file (`./keys.js`); the source may be `./keys.ts`. */
@@ -13,7 +20,14 @@ const EMITTED_TO_SOURCE: Readonly<Record<string, readonly string[]>> = {
   '.cjs': ['.cts'],
 };
 
-/** A found binding: the expression it is bound to and the module that expression is in. */
+/**
+ * A found binding: the expression it is bound to and the module that expression is in.
+ *
+ * @example
+ * ```ts
+ * const binding: Binding | undefined = graph.lookup(module, 'PREFIX');
+ * ```
+ */
 export interface Binding {
   readonly expression: TS.Expression;
   readonly module: ModuleFacts;
@@ -23,6 +37,13 @@ export interface Binding {
  * The modules of the linted project, parsed on demand and once each, so that a constant
  * imported from `./keys.js` resolves to the literal written there. Only relative imports are
  * followed (no `paths`, no packages): anything else stays unresolved, i.e. dynamic.
+ *
+ * @example
+ * ```ts
+ * const graph = new ModuleGraph(ts);
+ * const module = graph.add('/repo/src/a.ts', text);
+ * graph.lookup(module, 'PREFIX')?.expression; // the literal of `export const PREFIX = 'mcp2:'` in ./keys.ts
+ * ```
  */
 export class ModuleGraph {
   private readonly modules = new Map<string, ModuleFacts | undefined>();
@@ -106,7 +127,14 @@ function readSourceFile(path: string): string | undefined {
   }
 }
 
-/** The script kind for a file name, so `.js` files with JSX and `.cts` parse as they should. */
+/**
+ * The script kind for a file name, so `.js` files with JSX and `.cts` parse as they should.
+ *
+ * @example
+ * ```ts
+ * scriptKind(ts, 'a.cjs') === ts.ScriptKind.JS; // true
+ * ```
+ */
 export function scriptKind(ts: typeof TS, fileName: string): TS.ScriptKind {
   if (/\.(tsx)$/.test(fileName)) return ts.ScriptKind.TSX;
   if (/\.(jsx)$/.test(fileName)) return ts.ScriptKind.JSX;

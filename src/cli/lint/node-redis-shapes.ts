@@ -1,7 +1,14 @@
 import type * as TS from 'typescript';
 import type { LineDraft } from './command-line.js';
 
-/** Rebuilds the command line of one node-redis method from its arguments. */
+/**
+ * Rebuilds the command line of one node-redis method from its arguments.
+ *
+ * @example
+ * ```ts
+ * const shape: Shape = (line, args) => args.forEach((arg) => line.push(arg));
+ * ```
+ */
 export type Shape = (line: LineDraft, args: readonly TS.Expression[], callee: TS.Node) => void;
 
 const rest = (line: LineDraft, args: readonly TS.Expression[], from: number) => {

@@ -31,7 +31,14 @@ export interface RuleInfo {
   readonly description: string;
 }
 
-/** Every rule with its default severity and a one-line description. */
+/**
+ * Every rule with its default severity and a one-line description.
+ *
+ * @example
+ * ```ts
+ * RULES['raw-client'].severity; // 'warning'
+ * ```
+ */
 export const RULES: Readonly<Record<RuleId, RuleInfo>> = {
   'unprefixed-key': { severity: 'error', description: 'A key, pattern or channel without any namespace prefix, sent by a raw client.' },
   'cross-namespace-key': { severity: 'error', description: "A key, pattern or channel that carries another namespace's prefix than the one this code owns." },
@@ -44,7 +51,14 @@ export const RULES: Readonly<Record<RuleId, RuleInfo>> = {
   'raw-client': { severity: 'warning', description: '`new Redis()` / `createClient()` used directly instead of through `createIsolatedRedis`.' },
 };
 
-/** The rule ids, in a stable order. */
+/**
+ * The rule ids, in a stable order.
+ *
+ * @example
+ * ```ts
+ * RULE_IDS[0]; // 'unprefixed-key'
+ * ```
+ */
 export const RULE_IDS = Object.keys(RULES) as RuleId[];
 
 /**

@@ -1,7 +1,14 @@
 import type * as TS from 'typescript';
 import type { CommandLine, LineDraft } from './command-line.js';
 
-/** ioredis scan streams and node-redis scan iterators, by the command they send. */
+/**
+ * ioredis scan streams and node-redis scan iterators, by the command they send.
+ *
+ * @example
+ * ```ts
+ * SCAN_ITERATORS.hScanIterator; // 'hscan'
+ * ```
+ */
 export const SCAN_ITERATORS: Readonly<Record<string, string>> = {
   scanStream: 'scan',
   scanBufferStream: 'scan',
@@ -17,7 +24,14 @@ export const SCAN_ITERATORS: Readonly<Record<string, string>> = {
   zScanIterator: 'zscan',
 };
 
-/** `scanStream({ match })` / `scanIterator({ MATCH })` as `SCAN 0 MATCH pattern`; the member scans as `SSCAN key 0 ...`. */
+/**
+ * `scanStream({ match })` / `scanIterator({ MATCH })` as `SCAN 0 MATCH pattern`; the member scans as `SSCAN key 0 ...`.
+ *
+ * @example
+ * ```ts
+ * scanIterator(line, 'scan', call.arguments, call.expression); // SCAN 0 MATCH <the match option>
+ * ```
+ */
 export function scanIterator(line: LineDraft, command: string, args: readonly TS.Expression[], callee: TS.Node): CommandLine {
   const ts = line.ts;
   line.push(callee, { exact: true, text: command });

@@ -28,6 +28,11 @@ const append = (left: StaticText, right: () => StaticText): StaticText => {
 /**
  * Resolves the static start of string expressions: literals, `const` names (in the file or
  * imported from relative modules), template literals, `+` concatenation, `as const` objects.
+ *
+ * @example
+ * ```ts
+ * new StaticTextResolver(ts, graph).resolve(expression, module); // { exact: false, text: 'mcp2:payload:' }
+ * ```
  */
 export class StaticTextResolver {
   constructor(
@@ -96,7 +101,14 @@ export class StaticTextResolver {
   }
 }
 
-/** The text of a property name that is written out (`a`, `'a'`, `1`), else `undefined`. */
+/**
+ * The text of a property name that is written out (`a`, `'a'`, `1`), else `undefined`.
+ *
+ * @example
+ * ```ts
+ * propertyNameText(ts, property.name); // 'queue'
+ * ```
+ */
 export function propertyNameText(ts: typeof TS, name: TS.PropertyName): string | undefined {
   if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
   if (ts.isComputedPropertyName(name) && ts.isStringLiteral(name.expression)) return name.expression.text;

@@ -15,7 +15,14 @@ export interface LintResult {
   readonly findings: readonly Finding[];
 }
 
-/** How many findings are errors and how many warnings. */
+/**
+ * How many findings are errors and how many warnings.
+ *
+ * @example
+ * ```ts
+ * countBySeverity(result.findings); // { errors: 2, warnings: 1 }
+ * ```
+ */
 export function countBySeverity(findings: readonly Finding[]): { errors: number; warnings: number } {
   let errors = 0;
   for (const finding of findings) if (finding.severity === 'error') errors++;
