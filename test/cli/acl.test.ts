@@ -62,9 +62,16 @@ describe('isolated-redis acl', () => {
       await expect(user.rename('mcp2:payload:1', 'celery:stolen')).rejects.toThrow(/NOPERM/);
     });
 
-    it('lets the user publish on mcp2: channels only', async () => {
+    it('lets the user publish and subscribe on mcp2: channels only', async () => {
       expect(await user.publish('mcp2:events', 'hi')).toBe(0);
       await expect(user.publish('celery:events', 'hi')).rejects.toThrow(/NOPERM/);
+      const subscriber = user.duplicate();
+      try {
+        expect(await subscriber.subscribe('mcp2:events')).toBe(1);
+        await expect(subscriber.subscribe('celery:events')).rejects.toThrow(/NOPERM/);
+      } finally {
+        subscriber.disconnect();
+      }
     });
 
     it('refuses the keyspace-wide commands the guard blocks', async () => {
