@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { escapeGlob, namespacePrefix } from '../core/index.js';
-import { BLOCKED_COMMANDS } from '../core/policy.js';
+import { BLOCKED_COMMANDS, CONNECTION_SCOPED_COMMANDS } from '../core/policy.js';
 import { CliError } from './errors.js';
 import { EXIT, type CliIo } from './io.js';
 import { oneOf, parseFlags } from './parse-flags.js';
@@ -33,13 +33,6 @@ export interface AclOptions {
 }
 
 /**
- * Commands the guard refuses because views of several namespaces share one connection; a user
- * of its own needs them to connect (`HELLO`, `AUTH`, the `SELECT` of a `db` option) and they
- * reach no other namespace's data.
- */
-const CONNECTION_SCOPED = new Set(['hello', 'auth', 'select', 'reset', 'client|reply']);
-
-/**
  * The ACL rules that confine a Redis user to one namespace on the server: its keys
  * (`~prefix*`), its channels (`&prefix*`), every command but `@admin`, `@dangerous` and the
  * commands the client-side guard blocks. They back the guard up where it cannot see, such as
@@ -53,7 +46,7 @@ const CONNECTION_SCOPED = new Set(['hello', 'auth', 'select', 'reset', 'client|r
 export function aclRules(options: AclOptions): string[] {
   const pattern = `${escapeGlob(namespacePrefix(options.namespace, options))}*`;
   const denied = Object.keys(BLOCKED_COMMANDS)
-    .filter((name) => !CONNECTION_SCOPED.has(name) && (options.knownCommands?.has(name) ?? true))
+    .filter((name) => !CONNECTION_SCOPED_COMMANDS.has(name) && (options.knownCommands?.has(name) ?? true))
     .sort();
   const secret = options.password === undefined ? 'nopass' : `#${createHash('sha256').update(options.password).digest('hex')}`;
   return ['on', secret, 'resetkeys', `~${pattern}`, 'resetchannels', `&${pattern}`, '+@all', '-@admin', '-@dangerous', ...denied.map((name) => `-${name}`)];

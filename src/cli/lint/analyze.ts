@@ -1,6 +1,7 @@
 import type * as TS from 'typescript';
 import type { ArgumentRole } from '../../core/index.js';
 import { describeCommand, type CommandDescription } from '../../core/index.js';
+import { CONNECTION_SCOPED_COMMANDS } from '../../core/policy.js';
 import { ClientDetector, type ClientInfo } from './client-detection.js';
 import { KeyClassifier, type NamespaceLayout } from './classify.js';
 import { CommandLineBuilder, type CommandLine } from './command-line.js';
@@ -147,7 +148,10 @@ class FileAnalysis {
     const argv = line.slots.map((slot) => (slot.text.exact ? slot.text.text : UNKNOWN_ARGUMENT));
     const description = describeCommand(argv);
     const name = description.command.replace('|', ' ').toUpperCase();
-    if (description.status === 'blocked') return this.report(at, 'blocked-command', `${name} is refused by isolated-redis: ${description.reason ?? ''}`);
+    if (description.status === 'blocked') {
+      if (!client.isolated && CONNECTION_SCOPED_COMMANDS.has(description.command)) return;
+      return this.report(at, 'blocked-command', `${name} is refused by isolated-redis: ${description.reason ?? ''}`);
+    }
     if (description.status === 'malformed') {
       if (line.slots.some((slot) => !slot.text.exact)) this.report(at, 'dynamic-key', `${name}: where its keys are depends on arguments that are not static`);
       return;

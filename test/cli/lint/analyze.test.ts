@@ -129,3 +129,19 @@ describe('scan streams and iterators, default exports', () => {
     expect(found.map((f) => `${f.line}:${f.column} ${f.rule}`)).toEqual(['2:11 unprefixed-key']);
   });
 });
+
+describe('blocked commands', () => {
+  it('reports on raw clients what reaches other namespaces, not what only sets up their own connection', () => {
+    const code = [
+      "import Redis from 'ioredis';",
+      "import { createIsolatedRedis } from 'isolated-redis';",
+      'const raw = new Redis();',
+      "const mcp2 = createIsolatedRedis({ namespace: 'mcp2', client: raw });",
+      'raw.select(1);',
+      "raw.auth('secret');",
+      'raw.dbsize();',
+      'mcp2.select(1);',
+    ].join('\n');
+    expect(findings(code)).toEqual(['7:5 blocked-command', '8:6 blocked-command']);
+  });
+});
