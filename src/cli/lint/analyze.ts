@@ -136,12 +136,26 @@ class FileAnalysis {
     const callee = call.expression;
     if (!ts.isPropertyAccessExpression(callee)) return;
     const method = callee.name.text;
+    if ((method === 'pipeline' || method === 'multi') && call.arguments[0] && ts.isArrayLiteralExpression(call.arguments[0])) {
+      return this.checkQueuedCommands(call.arguments[0], callee);
+    }
     const command = commandOfMethod(method);
     if (!command && !RAW_COMMAND_METHODS.has(method) && !SCAN_ITERATORS[method]) return;
     const client = this.clients.clientOf(callee.expression);
     if (!client) return;
     const line = this.lines.fromCall(method, command, call.arguments, callee.name, client);
     if (line) this.checkLine(line, client, callee.name);
+  }
+
+  /** ioredis's array form, `redis.pipeline([['set', key, value], ['get', key]])`: each entry is a command line. */
+  private checkQueuedCommands(commands: TS.ArrayLiteralExpression, callee: TS.PropertyAccessExpression): void {
+    const client = this.clients.clientOf(callee.expression);
+    if (!client) return;
+    for (const entry of commands.elements) {
+      if (!this.ts.isArrayLiteralExpression(entry)) continue;
+      const line = this.lines.fromCall('sendCommand', undefined, [entry], entry, client);
+      if (line) this.checkLine(line, client, entry);
+    }
   }
 
   private checkLine(line: CommandLine, client: ClientInfo, at: TS.Node): void {

@@ -145,3 +145,15 @@ describe('blocked commands', () => {
     expect(findings(code)).toEqual(['7:5 blocked-command', '8:6 blocked-command']);
   });
 });
+
+describe('queued command arrays', () => {
+  it("checks each command of ioredis's pipeline([...]) and multi([...]) forms", () => {
+    const code = [
+      "import Redis from 'ioredis';",
+      'const raw = new Redis();',
+      "raw.pipeline([['set', 'mcp2:a', '1'], ['get', 'b']]).exec();",
+      "raw.multi([['flushdb'], ['del', 'celery:x']]).exec();",
+    ].join('\n');
+    expect(findings(code)).toEqual(['2:13 raw-client', '3:47 unprefixed-key', '4:12 blocked-command', '4:33 cross-namespace-key']);
+  });
+});
