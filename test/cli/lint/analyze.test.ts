@@ -157,3 +157,39 @@ describe('queued command arrays', () => {
     expect(findings(code)).toEqual(['2:13 raw-client', '3:47 unprefixed-key', '4:12 blocked-command', '4:33 cross-namespace-key']);
   });
 });
+
+describe('modules and file kinds', () => {
+  const analyzeWith = (files: Record<string, string>, fileName: string) =>
+    new KeyUsageAnalyzer({ graph: new ModuleGraph(loadTypeScript(), (path) => files[path]) })
+      .analyze(files[fileName] as string, { fileName, namespace: 'mcp2', layout: { namespaces: ['mcp2', 'celery'] } })
+      .map((f) => `${f.line}:${f.column} ${f.rule}`);
+
+  it('resolves constants through namespace imports, extensionless specifiers and CommonJS exports', () => {
+    const files: Record<string, string> = {
+      '/p/keys.ts': "export const CELERY = 'celery:';\n",
+      '/p/legacy.cjs': "exports.PREFIX = 'mcp2:';\n",
+      '/p/use.ts': [
+        "import Redis from 'ioredis';",
+        "import * as keys from './keys';",
+        "import { PREFIX } from './legacy.cjs';",
+        'const r = new Redis();',
+        'r.get(`${keys.CELERY}x`);',
+        'r.get(PREFIX + 1);',
+      ].join('\n'),
+    };
+    expect(analyzeWith(files, '/p/use.ts')).toEqual(['4:11 raw-client', '5:7 cross-namespace-key']);
+  });
+
+  it('parses JSX in .tsx and .jsx files', () => {
+    const files: Record<string, string> = {
+      '/p/view.tsx': [
+        "import Redis from 'ioredis';",
+        'const r = new Redis();',
+        "export const View = () => <div onClick={() => r.del('mcp2:a', 'b')}>x</div>;",
+      ].join('\n'),
+      '/p/view.jsx': "import { createClient } from 'redis';\nconst c = createClient();\nexport const V = () => <p>{c.get('x')}</p>;\n",
+    };
+    expect(analyzeWith(files, '/p/view.tsx')).toEqual(['2:11 raw-client', '3:63 unprefixed-key']);
+    expect(analyzeWith(files, '/p/view.jsx')).toEqual(['2:11 raw-client', '3:36 unprefixed-key']);
+  });
+});
