@@ -190,6 +190,6 @@ describe('modules and file kinds', () => {
       '/p/view.jsx': "import { createClient } from 'redis';\nconst c = createClient();\nexport const V = () => <p>{c.get('x')}</p>;\n",
     };
     expect(analyzeWith(files, '/p/view.tsx')).toEqual(['2:11 raw-client', '3:63 unprefixed-key']);
-    expect(analyzeWith(files, '/p/view.jsx')).toEqual(['2:11 raw-client', '3:36 unprefixed-key']);
+    expect(analyzeWith(files, '/p/view.jsx')).toEqual(['2:11 raw-client', '3:34 unprefixed-key']);
   });
 });
