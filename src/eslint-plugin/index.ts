@@ -1,4 +1,6 @@
 import { dirname } from 'node:path';
+import type { ESLint, Linter, Rule } from 'eslint';
+import { CliError } from '../cli/errors.js';
 import { KeyUsageAnalyzer } from '../cli/lint/analyze.js';
 import { findConfigSync, resolveConfig, type AuditConfig, type ResolvedConfig } from '../cli/lint/config.js';
 import { RULES, RULE_IDS, type Finding, type RuleId } from '../cli/lint/rules.js';
@@ -18,57 +20,27 @@ export interface IsolatedRedisSettings extends AuditConfig {
   readonly namespace?: string;
 }
 
-/** The part of ESLint's rule context the rules use. */
-interface RuleContext {
-  readonly sourceCode: { readonly text: string };
-  readonly filename: string;
-  readonly cwd: string;
-  readonly settings: Readonly<Record<string, unknown>>;
-  report(descriptor: { readonly loc: { readonly start: Position; readonly end: Position }; readonly message: string }): void;
-}
-
-interface Position {
-  readonly line: number;
-  readonly column: number;
-}
-
 /**
- * An ESLint rule as flat config takes it.
+ * The plugin object: the rules of `isolated-redis lint`, and a `recommended` flat config. Typed
+ * with ESLint's own types (`eslint` is a peer dependency of the plugin), so that it fits a
+ * type-checked `eslint.config.ts`.
  *
  * @example
  * ```ts
- * const rule: IsolatedRedisRule = plugin.rules['unprefixed-key'];
+ * const config: Linter.Config = plugin.configs.recommended;
  * ```
  */
-export interface IsolatedRedisRule {
-  readonly meta: { readonly type: 'problem'; readonly docs: { readonly description: string }; readonly schema: readonly [] };
-  create(context: RuleContext): Record<string, (node: unknown) => void>;
-}
-
-/**
- * The plugin object: the rules of `isolated-redis lint`, and a `recommended` flat config.
- *
- * @example
- * ```ts
- * const config: IsolatedRedisPlugin['configs']['recommended'] = plugin.configs.recommended;
- * ```
- */
-export interface IsolatedRedisPlugin {
+export interface IsolatedRedisPlugin extends ESLint.Plugin {
   readonly meta: { readonly name: string };
-  readonly rules: Readonly<Record<RuleId, IsolatedRedisRule>>;
-  readonly configs: {
-    readonly recommended: {
-      readonly plugins: { readonly 'isolated-redis': IsolatedRedisPlugin };
-      readonly rules: Readonly<Record<string, 'error' | 'warn'>>;
-    };
-  };
+  readonly rules: Readonly<Record<RuleId, Rule.RuleModule>>;
+  readonly configs: { readonly recommended: Linter.Config };
 }
 
 /** One analysis per file for all six rules: ESLint gives every rule the same `sourceCode` object. */
 const analyses = new WeakMap<object, Finding[]>();
 const configs = new Map<string, ResolvedConfig>();
 
-function configFor(context: RuleContext): ResolvedConfig {
+function configFor(context: Rule.RuleContext): ResolvedConfig {
   const settings = context.settings['isolated-redis'] as IsolatedRedisSettings | undefined;
   if (settings) {
     const id = JSON.stringify(settings);
@@ -81,10 +53,17 @@ function configFor(context: RuleContext): ResolvedConfig {
     return resolved;
   }
   const found = findConfigSync(context.cwd);
-  return resolveConfig(found?.config ?? {}, found ? dirname(found.file) : context.cwd, found ? { source: found.file } : {});
+  if (!found) {
+    throw new CliError(
+      'ERR_CLI_CONFIG',
+      `isolated-redis/eslint-plugin: no configuration: set settings['isolated-redis'] ({ namespace } or { namespaces, owners }) ` +
+        `in the ESLint config, or write isolated-redis.config.json (or an "isolated-redis" key in package.json) in ${context.cwd} or above`,
+    );
+  }
+  return resolveConfig(found.config, dirname(found.file), { source: found.file });
 }
 
-function findingsOf(context: RuleContext): Finding[] {
+function findingsOf(context: Rule.RuleContext): Finding[] {
   let findings = analyses.get(context.sourceCode);
   if (!findings) {
     const config = configFor(context);
@@ -99,7 +78,7 @@ function findingsOf(context: RuleContext): Finding[] {
   return findings;
 }
 
-function ruleFor(id: RuleId): IsolatedRedisRule {
+function ruleFor(id: RuleId): Rule.RuleModule {
   return {
     meta: { type: 'problem', docs: { description: RULES[id].description }, schema: [] },
     create(context) {
@@ -118,7 +97,7 @@ function ruleFor(id: RuleId): IsolatedRedisRule {
   };
 }
 
-const rules = Object.fromEntries(RULE_IDS.map((id) => [id, ruleFor(id)])) as Record<RuleId, IsolatedRedisRule>;
+const rules = Object.fromEntries(RULE_IDS.map((id) => [id, ruleFor(id)])) as Record<RuleId, Rule.RuleModule>;
 
 /**
  * `isolated-redis/eslint-plugin`: the rules of `isolated-redis lint` on the same analysis, so

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Linter, RuleTester, type Rule } from 'eslint';
+import { Linter, RuleTester } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
 import { findConfig, resolveConfig } from '../../src/cli/lint/config.js';
@@ -15,7 +16,7 @@ RuleTester.itOnly = it.only;
 const project = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/lint/project');
 const settings = { 'isolated-redis': { namespace: 'mcp2', namespaces: ['mcp2', 'celery', 'journal'] } };
 const tester = new RuleTester({ languageOptions: { parser: tseslint.parser }, settings });
-const rule = (id: keyof typeof plugin.rules) => plugin.rules[id] as unknown as Rule.RuleModule;
+const rule = (id: keyof typeof plugin.rules) => plugin.rules[id];
 
 const IOREDIS = "import Redis from 'ioredis';\nimport { createIsolatedRedis } from 'isolated-redis';\n";
 const SHARED = `${IOREDIS}const shared = new Redis();\nconst mcp2 = createIsolatedRedis({ namespace: 'mcp2', client: shared });\n`;
@@ -96,7 +97,7 @@ describe('the plugin and the CLI', () => {
     const linter = new Linter({ configType: 'flat', cwd: project });
     const messages = linter.verify(
       readFileSync(file, 'utf8'),
-      [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, ...plugin.configs.recommended } as Linter.Config],
+      [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, ...plugin.configs.recommended }],
       { filename: file },
     );
     const found = await findConfig(project);
@@ -105,5 +106,25 @@ describe('the plugin and the CLI', () => {
       cli.map((f) => [f.line, f.column, `isolated-redis/${f.rule}`, f.severity === 'error' ? 2 : 1]).sort(),
     );
     expect(messages).toHaveLength(12);
+  });
+});
+
+describe('the plugin without settings', () => {
+  it('reads the configuration file found from the working directory up', () => {
+    const file = join(project, 'services/celery/worker.cjs');
+    const linter = new Linter({ configType: 'flat', cwd: project });
+    const messages = linter.verify(readFileSync(file, 'utf8'), [{ files: ['**/*.cjs'], ...plugin.configs.recommended }], { filename: file });
+    expect(messages.map((m) => `${m.line}:${m.column} ${m.ruleId}`)).toEqual([
+      '4:15 isolated-redis/raw-client',
+      '8:19 isolated-redis/cross-namespace-key',
+      '10:23 isolated-redis/unprefixed-key',
+    ]);
+  });
+
+  it('fails loudly, saying where to configure it, when there is no configuration', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'isolated-redis-eslint-'));
+    const linter = new Linter({ configType: 'flat', cwd });
+    const lint = () => linter.verify("import Redis from 'ioredis';\n", [plugin.configs.recommended], { filename: join(cwd, 'a.js') });
+    expect(lint).toThrow(/isolated-redis\/eslint-plugin: no configuration: set settings\['isolated-redis'\]/);
   });
 });
