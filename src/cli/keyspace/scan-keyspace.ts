@@ -27,6 +27,19 @@ export interface ScanOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * How long to wait so that `scanned` keys in `elapsedMs` stay within `rate` keys per second
+ * (0 when there is no rate, or the scan is behind it).
+ *
+ * @example
+ * ```ts
+ * rateDelay(5000, 1000, 2000); // 3000: 5,000 keys at 1,000/s take 5 s, 2 s have passed
+ * ```
+ */
+export function rateDelay(scanned: number, rate: number | undefined, elapsedMs: number): number {
+  return rate ? Math.max(0, (scanned / rate) * 1000 - elapsedMs) : 0;
+}
+
+/**
  * SCANs every node (standalone: the one server; cluster: each master) and groups the keys by
  * namespace: counts, keys without TTL (PTTL), MEMORY USAGE of a sample and the biggest sampled
  * keys with their TYPE. Read-only: SCAN, PTTL, MEMORY USAGE and TYPE only, never KEYS.
@@ -79,10 +92,8 @@ export async function scanKeyspace(nodes: readonly Redis[], options: ScanOptions
         reported = scanned;
         options.progress(scanned);
       }
-      if (options.rate) {
-        const due = (scanned / options.rate) * 1000 - (Date.now() - started);
-        if (due > 0) await sleep(due);
-      }
+      const due = rateDelay(scanned, options.rate, Date.now() - started);
+      if (due > 0) await sleep(due);
     } while (cursor !== '0');
     await typeBiggest(node, stats);
   }
