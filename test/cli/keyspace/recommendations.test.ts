@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { recommend } from '../../../src/cli/keyspace/recommendations.js';
-import { rateDelay } from '../../../src/cli/keyspace/scan-keyspace.js';
 import type { ServerFacts } from '../../../src/cli/keyspace/server-info.js';
 import { emptyStats, type NamespaceStats } from '../../../src/cli/keyspace/stats.js';
 
@@ -47,13 +46,5 @@ describe('keyspace recommendations', () => {
 
   it('give no advice about sharing when only one namespace has keys', () => {
     expect(recommend([stats('mcp2', 10, 100), stats('celery', 0, 0)], server({ evictedKeys: 5 }))).toEqual([]);
-  });
-});
-
-describe('keyspace rate limit', () => {
-  it('waits what keeps the scan at --rate keys per second, and never when behind or unlimited', () => {
-    expect(rateDelay(5000, 1000, 2000)).toBe(3000);
-    expect(rateDelay(5000, 1000, 6000)).toBe(0);
-    expect(rateDelay(5000, undefined, 0)).toBe(0);
   });
 });
