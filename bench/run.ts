@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import { createGuard, type RedisArg } from '../src/index.js';
 import { benchIoredis } from './ioredis.js';
 import { benchNodeRedis } from './node-redis.js';
+import { benchLint } from './lint.js';
 import { report } from './measure.js';
 
 const require = createRequire(import.meta.url);
@@ -71,3 +72,4 @@ await report('reference: the rewritten arguments of GET k built by hand, nothing
 
 await benchIoredis();
 await benchNodeRedis();
+await benchLint();

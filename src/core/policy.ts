@@ -97,6 +97,15 @@ export const BLOCKED_COMMANDS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Blocked commands refused only because views of several namespaces share one connection: they
+ * change the connection (protocol, credentials, database, reply mode) under every view. A
+ * connection of one namespace's own (a raw client; a server-side ACL user) needs them to
+ * connect, and they reach no other namespace's data. The audit CLI does not report them on raw
+ * clients, and its ACL rules do not deny them.
+ */
+export const CONNECTION_SCOPED_COMMANDS: ReadonlySet<string> = new Set(['hello', 'auth', 'select', 'reset', 'client|reply']);
+
+/**
  * Keyless commands that touch only the connection or read server-wide facts that reveal no key:
  * connection handshake (the drivers send these themselves), transactions, scripting without keys,
  * cluster topology (which cluster clients must be able to read).

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_COMMANDS, type CommandSpec } from '../../src/core/command-table.js';
 import { CUSTOM_RULES, RANGE_REPLIES } from '../../src/core/locators.js';
-import { BLOCKED_COMMANDS, KEYLESS_COMMANDS } from '../../src/core/policy.js';
+import { BLOCKED_COMMANDS, CONNECTION_SCOPED_COMMANDS, KEYLESS_COMMANDS } from '../../src/core/policy.js';
 import { describeCommand } from '../../src/index.js';
 
 const require = createRequire(import.meta.url);
@@ -28,6 +28,10 @@ describe('the command table', () => {
     const known = new Set(leaves().map((spec) => spec.name));
     const listed = [...Object.keys(BLOCKED_COMMANDS), ...KEYLESS_COMMANDS, ...Object.keys(CUSTOM_RULES), ...Object.keys(RANGE_REPLIES)];
     expect(listed.filter((name) => !known.has(name))).toEqual([]);
+  });
+
+  it('lists as connection-scoped only commands it blocks', () => {
+    expect([...CONNECTION_SCOPED_COMMANDS].filter((name) => BLOCKED_COMMANDS[name] === undefined)).toEqual([]);
   });
 
   it('leaves unclassified only commands whose semantics are not known to be confinable', () => {
