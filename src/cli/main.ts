@@ -19,6 +19,11 @@ Commands:
       --user NAME          user name (default: NS)
       --password-env VAR   read the password from $VAR (default: the user gets "nopass" only if --nopass)
       --format F           commands (default) or aclfile
+  move --namespace NS --from URL --to URL   Copy a namespace to another instance (SCAN + DUMP/RESTORE, TTLs kept)
+      --dry-run            count the keys, write nothing
+      --replace            overwrite keys the target has (default: skip them, so a re-run resumes)
+      --count N            keys per round trip (default 500)
+      --format F           text (default) or json
 
 Exit codes: 0 clean, 1 errors found, 2 usage, configuration or parse error.
 `;
@@ -29,6 +34,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   lint: async () => (await import('./lint/command.js')).runLintCommand,
   keyspace: async () => (await import('./keyspace/command.js')).runKeyspaceCommand,
   acl: async () => (await import('./acl.js')).runAclCommand,
+  move: async () => (await import('./move.js')).runMoveCommand,
 };
 
 /**
