@@ -127,3 +127,4 @@ export const plugin: IsolatedRedisPlugin = {
 };
 
 export default plugin;
+export type { RuleId } from '../cli/lint/rules.js';

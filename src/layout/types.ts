@@ -67,7 +67,16 @@ export interface LayoutOptions<N extends Readonly<Record<string, LayoutNamespace
   readonly onError?: (error: Error, where: { readonly url: string; readonly driver: Driver }) => void;
 }
 
-type DriverOf<E, D> = E extends { readonly driver: infer X extends Driver } ? X : D extends { readonly driver: infer Y extends Driver } ? Y : 'ioredis';
+/**
+ * The driver of a namespace entry `E` of a layout whose defaults are `D`: the entry's own, else
+ * the default, else ioredis.
+ *
+ * @example
+ * ```ts
+ * type J = DriverOf<{ url: string; driver: 'node-redis' }, LayoutDefaults>; // 'node-redis'
+ * ```
+ */
+export type DriverOf<E, D> = E extends { readonly driver: infer X extends Driver } ? X : D extends { readonly driver: infer Y extends Driver } ? Y : 'ioredis';
 
 /** The isolated client type of one namespace entry: an ioredis `Redis` or a node-redis client. */
 export type LayoutClient<E = LayoutNamespace, D = LayoutDefaults> =

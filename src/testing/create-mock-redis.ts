@@ -19,7 +19,7 @@ export type MockRedisOptions = GuardOptions;
  * {@link rawKeys} to see what was stored, {@link createMockKeyspace} when several namespaces
  * share one Redis.
  *
- * @throws {@link IsolationConfigError} when ioredis-mock is not installed, or for invalid options.
+ * @throws `IsolationConfigError` (from "isolated-redis") when ioredis-mock is not installed, or for invalid options.
  * @example
  * ```ts
  * import { createMockRedis, rawKeys } from 'isolated-redis/testing';

@@ -62,7 +62,7 @@ export interface MockKeyspace {
  * Creates an in-memory Redis that isolated clients of several namespaces share. Each keyspace is
  * its own: mocks of other keyspaces (and of other tests) never see its keys.
  *
- * @throws {@link IsolationConfigError} when ioredis-mock is not installed.
+ * @throws `IsolationConfigError` (from "isolated-redis") when ioredis-mock is not installed.
  * @example
  * ```ts
  * import { createMockKeyspace } from 'isolated-redis/testing';
@@ -109,7 +109,7 @@ export function createMockKeyspace(options: MockKeyspaceOptions = {}): MockKeysp
  * The keys an isolated mock client's keyspace holds, as stored (prefixes included), sorted:
  * what the code under test really wrote.
  *
- * @throws {@link IsolationConfigError} when `client` is not an isolated ioredis-mock client.
+ * @throws `IsolationConfigError` (from "isolated-redis") when `client` is not an isolated ioredis-mock client.
  * @example
  * ```ts
  * const redis = createMockRedis({ namespace: 'mcp2' });
@@ -132,7 +132,7 @@ async function storedKeys(raw: Redis, pattern: string): Promise<string[]> {
  * The raw mock under an isolated mock client: no guard, keys as stored. Use it to arrange data
  * another service would have written, or to inspect what was stored.
  *
- * @throws {@link IsolationConfigError} when `client` is not an isolated ioredis-mock client.
+ * @throws `IsolationConfigError` (from "isolated-redis") when `client` is not an isolated ioredis-mock client.
  * @example
  * ```ts
  * await rawClientOf(redis).set('celery:task:1', 'queued'); // as the celery service would

@@ -39,7 +39,7 @@ export interface CommandRecording {
  * Records every command the given isolated mock clients (and their duplicates) run or refuse
  * from now on, both as the code wrote it and as it was sent to the mock.
  *
- * @throws {@link IsolationConfigError} when a client is not an isolated ioredis-mock client.
+ * @throws `IsolationConfigError` (from "isolated-redis") when a client is not an isolated ioredis-mock client.
  * @example
  * ```ts
  * const recording = recordCommands(redis);
