@@ -41,6 +41,21 @@ export async function checkVariants(clients: Partial<Record<Variant, GetSet>>, r
   }
 }
 
+/** `commands` awaited SET/GET pairs on the variant's keys: latency-bound, one command at a time. */
+export function sequentialWorkload<C extends GetSet>(commands: number): Workload<C> {
+  return {
+    name: 'sequential',
+    commands,
+    async run(client, keys) {
+      for (let i = 0; i < commands; i += 2) {
+        const key = keyAt(keys, i >> 1);
+        await client.set(key, VALUE);
+        await client.get(key);
+      }
+    },
+  };
+}
+
 export interface Workload<C> {
   readonly name: string;
   readonly commands: number;

@@ -7,7 +7,7 @@ import { Redis as Redis5 } from 'ioredis';
 import { Redis as Redis6 } from 'ioredis6';
 import { createIsolatedRedis } from '../src/index.js';
 import { startRedisServer } from '../test/support/redis-server.js';
-import { NAMESPACE, PREFIX, VALUE, checkVariants, keyAt, printRows, runRounds, type Row, type Variant, type Workload } from './end-to-end.js';
+import { NAMESPACE, PREFIX, VALUE, checkVariants, keyAt, printRows, runRounds, sequentialWorkload, type Row, type Variant, type Workload } from './end-to-end.js';
 
 /** What the benchmark uses of a client; ioredis 5, ioredis 6 and the isolated view all have it. */
 interface BenchPipeline {
@@ -39,17 +39,7 @@ const PIPELINE_BATCH = 100; // commands per pipeline: 50 SET + 50 GET
 const PIPELINED_COMMANDS = 100_000;
 
 const WORKLOADS: readonly Workload<BenchClient>[] = [
-  {
-    name: 'sequential',
-    commands: SEQUENTIAL_COMMANDS,
-    async run(client, keys) {
-      for (let i = 0; i < SEQUENTIAL_COMMANDS; i += 2) {
-        const key = keyAt(keys, i >> 1);
-        await client.set(key, VALUE);
-        await client.get(key);
-      }
-    },
-  },
+  sequentialWorkload(SEQUENTIAL_COMMANDS),
   {
     name: 'pipelined',
     commands: PIPELINED_COMMANDS,

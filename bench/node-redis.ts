@@ -8,7 +8,7 @@ import { createClient as createClient6 } from 'redis';
 import { createClient as createClient5 } from 'redis5';
 import { createIsolatedRedis } from '../src/index.js';
 import { startRedisServer } from '../test/support/redis-server.js';
-import { NAMESPACE, PREFIX, VALUE, checkVariants, keyAt, printRows, runRounds, type Row, type Variant, type Workload } from './end-to-end.js';
+import { NAMESPACE, PREFIX, VALUE, checkVariants, keyAt, printRows, runRounds, sequentialWorkload, type Row, type Variant, type Workload } from './end-to-end.js';
 
 /** What the benchmark uses of a client; both versions and the isolated view have it. */
 interface BenchMulti {
@@ -40,17 +40,7 @@ const BATCH = 100; // commands per batch: 50 SET + 50 GET
 const BATCHED_COMMANDS = 100_000;
 
 const WORKLOADS: readonly Workload<BenchClient>[] = [
-  {
-    name: 'sequential',
-    commands: SEQUENTIAL_COMMANDS,
-    async run(client, keys) {
-      for (let i = 0; i < SEQUENTIAL_COMMANDS; i += 2) {
-        const key = keyAt(keys, i >> 1);
-        await client.set(key, VALUE);
-        await client.get(key);
-      }
-    },
-  },
+  sequentialWorkload(SEQUENTIAL_COMMANDS),
   {
     name: 'execAsPipeline',
     commands: BATCHED_COMMANDS,

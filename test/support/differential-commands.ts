@@ -265,3 +265,19 @@ export const REFUSALS: ReadonlyArray<readonly [string, string, (key: string) => 
     ['pfmerge', 'h', (x) => ['pfmerge', 'mcp2:h', x]],
   ];
 
+
+/**
+ * Sends each strict-mode refusal line through `send` and proves with `calls` (INFO commandstats
+ * calls of a command) that nothing reached the server; then sends the line with its key in the
+ * namespace, to prove the counter was the right one.
+ */
+export async function expectRefusalsSendNothing(send: (cmd: Cmd) => Promise<unknown>, calls: (stat: string) => Promise<number>): Promise<void> {
+  for (const [stat, bad, line] of REFUSALS) {
+    const code = bad.startsWith('celery:') ? 'ERR_CROSS_NAMESPACE' : 'ERR_UNPREFIXED_KEY';
+    const before = await calls(stat);
+    await expect(send(line(bad)), label(line(bad))).rejects.toMatchObject({ code, key: bad });
+    expect(await calls(stat), `${label(line(bad))} reached the server`).toBe(before);
+    await send(line(PREFIX + bad.replace(/^celery:/, ''))).catch(() => undefined);
+    expect(await calls(stat), label(line(bad))).toBeGreaterThan(before);
+  }
+}

@@ -1,12 +1,11 @@
 import type { NamespaceGuard, RedisArg, ReplyShape } from '../../core/index.js';
 import { isTransactionFrame, transactionFrameRefusal } from '../refusals.js';
 import { bindReceiver, commandLayer } from './command-methods.js';
-import { delegateEmitter } from './emitter.js';
 import type { NodeRedisClientLike, NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
 import { createNodeRedisPoolView } from './pool-view.js';
 import { isolatePubSub, type ListenersOf } from './pubsub.js';
 import { replySlot, rewriteArgs, rewriteBatch, rewriteParser, unprefixBatch, unprefixing, type RewrittenParser } from './rewrite.js';
-import { assertWrappable, defineOwn, deriveWithCommandOptions, describeIsolation, isolateDuplicate, refuseMonitor } from './view-common.js';
+import { assertWrappable, completeView, defineOwn } from './view-common.js';
 
 type Executor = (this: unknown, command: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) => Promise<unknown>;
 type BatchExecutor = (this: unknown, commands: QueuedCommand[], ...rest: unknown[]) => Promise<unknown[]>;
@@ -96,10 +95,6 @@ export function createNodeRedisClientView<C extends NodeRedisClientLike>(client:
 
   const getPubSubListeners = client.getPubSubListeners as ListenersOf | undefined;
   isolatePubSub(view, client, guard, (type) => getPubSubListeners?.call(client, type));
-  refuseMonitor(view, guard);
-  isolateDuplicate(view, client, (duplicate: C) => createNodeRedisClientView(duplicate, guard));
-  deriveWithCommandOptions(view);
-  delegateEmitter(view, client);
-  describeIsolation(view, guard);
+  completeView(view, client, guard, (duplicate: C) => createNodeRedisClientView(duplicate, guard));
   return view;
 }

@@ -1,11 +1,10 @@
 import type { NamespaceGuard, RedisArg, ReplyShape } from '../../core/index.js';
 import { createNodeRedisClientView } from './client-view.js';
 import { bindReceiver, commandLayer } from './command-methods.js';
-import { delegateEmitter } from './emitter.js';
 import type { NodeFn, NodeRedisClientLike, NodeRedisClusterLike, NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
 import { isolatePubSub } from './pubsub.js';
 import { replySlot, rewriteArgs, rewriteBatch, rewriteParser, unprefixBatch, unprefixing, type RewrittenParser } from './rewrite.js';
-import { assertWrappable, defineOwn, deriveWithCommandOptions, describeIsolation, isolateDuplicate, refuseMonitor } from './view-common.js';
+import { assertWrappable, completeView, defineOwn, memoizeByObject } from './view-common.js';
 
 type Executor = (command: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) => Promise<unknown>;
 type ClusterBatchExecutor = (firstKey: RedisArg | undefined, isReadonly: unknown, commands: QueuedCommand[]) => Promise<unknown[]>;
@@ -32,20 +31,11 @@ export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(clust
   const self = cluster._self;
   bindReceiver(view);
 
-  const nodeViews = new WeakMap<NodeRedisClientLike, NodeRedisClientLike>();
-  const isolatedNode = (client: NodeRedisClientLike): NodeRedisClientLike => {
-    let nodeView = nodeViews.get(client);
-    if (!nodeView) {
-      nodeView = createNodeRedisClientView(client, guard);
-      nodeViews.set(client, nodeView);
-    }
-    return nodeView;
-  };
+  const isolatedNode = memoizeByObject((client: NodeRedisClientLike) => createNodeRedisClientView(client, guard));
   /** Per node client and reply shape: executors that strip the prefix before the reply transform. */
-  const unprefixingNodes = new WeakMap<NodeRedisClientLike, Map<ReplyShape, NodeRedisClientLike>>();
+  const shapesOf = memoizeByObject((): Map<ReplyShape, NodeRedisClientLike> => new Map());
   const unprefixingNode = (client: NodeRedisClientLike, shape: ReplyShape): NodeRedisClientLike => {
-    let byShape = unprefixingNodes.get(client);
-    if (!byShape) unprefixingNodes.set(client, (byShape = new Map()));
+    const byShape = shapesOf(client);
     let node = byShape.get(shape);
     if (!node) {
       node = Object.create(client) as NodeRedisClientLike;
@@ -142,10 +132,6 @@ export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(clust
     const node = (cluster._slots as { pubSubNode?: { client: { getPubSubListeners(type: string): Map<string, unknown> } } }).pubSubNode;
     return node ? node.client.getPubSubListeners(type) : new Map();
   });
-  refuseMonitor(view, guard);
-  isolateDuplicate(view, cluster, (duplicate: C) => createNodeRedisClusterView(duplicate, guard));
-  deriveWithCommandOptions(view);
-  delegateEmitter(view, cluster);
-  describeIsolation(view, guard);
+  completeView(view, cluster, guard, (duplicate: C) => createNodeRedisClusterView(duplicate, guard));
   return view;
 }

@@ -1,7 +1,6 @@
 import type { NamespaceGuard } from '../../core/index.js';
-import { delegateEmitter } from './emitter.js';
 import type { NodeRedisClientLike } from './internals.js';
-import { assertWrappable, defineOwn, deriveWithCommandOptions, describeIsolation, refuseMonitor } from './view-common.js';
+import { assertWrappable, completeView, defineOwn, memoizeByObject } from './view-common.js';
 
 type Execute = (this: unknown, fn: (client: NodeRedisClientLike) => unknown) => Promise<unknown>;
 
@@ -25,22 +24,11 @@ export function createNodeRedisPoolView<P extends Record<string, unknown>>(
 ): P {
   assertWrappable(pool);
   const view = Object.create(pool) as P;
-  const views = new WeakMap<NodeRedisClientLike, NodeRedisClientLike>();
-  const isolated = (client: NodeRedisClientLike): NodeRedisClientLike => {
-    let clientView = views.get(client);
-    if (!clientView) {
-      clientView = isolateClient(client, guard);
-      views.set(client, clientView);
-    }
-    return clientView;
-  };
+  const isolated = memoizeByObject((client: NodeRedisClientLike) => isolateClient(client, guard));
   const execute = pool.execute as Execute;
   defineOwn(view, 'execute', function (this: unknown, fn: (client: NodeRedisClientLike) => unknown) {
     return execute.call(this, (client) => fn(isolated(client)));
   });
-  refuseMonitor(view, guard);
-  deriveWithCommandOptions(view);
-  delegateEmitter(view, pool);
-  describeIsolation(view, guard);
+  completeView(view, pool, guard, (duplicate: P) => createNodeRedisPoolView(duplicate, guard, isolateClient));
   return view;
 }

@@ -1,6 +1,7 @@
 import { IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
 import { monitorRefusal } from '../refusals.js';
 import { bindReceiver } from './command-methods.js';
+import { delegateEmitter } from './emitter.js';
 
 /** Defines an own, non-enumerable property of a view. */
 export function defineOwn(view: object, name: string, value: unknown): void {
@@ -73,4 +74,30 @@ export function refuseMonitor(view: object, guard: NamespaceGuard): void {
   const refuse = (): Promise<never> => Promise.reject(monitorRefusal(guard));
   defineOwn(view, 'MONITOR', refuse);
   defineOwn(view, 'monitor', refuse);
+}
+
+/** `create`, called once per key object and remembered for as long as the key lives. */
+export function memoizeByObject<K extends object, V>(create: (key: K) => V): (key: K) => V {
+  const made = new WeakMap<K, V>();
+  return (key) => {
+    let value = made.get(key);
+    if (value === undefined) {
+      value = create(key);
+      made.set(key, value);
+    }
+    return value;
+  };
+}
+
+/**
+ * What every node-redis view has besides its executors: MONITOR refused, `duplicate()` (when
+ * the client has it) and the command-option methods isolated, the emitter methods acting on the
+ * client, and `isolation`.
+ */
+export function completeView(view: Record<string, unknown>, client: Record<string, unknown>, guard: NamespaceGuard, isolate: (duplicate: never) => unknown): void {
+  refuseMonitor(view, guard);
+  isolateDuplicate(view, client, isolate);
+  deriveWithCommandOptions(view);
+  delegateEmitter(view, client);
+  describeIsolation(view, guard);
 }
