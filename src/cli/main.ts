@@ -9,6 +9,7 @@ Commands:
       --namespaces A,B     the deployment's namespaces (added to the config's)
       --config FILE        configuration file (default: found from the current directory up)
       --format F           stylish (default), json or sarif
+      --typed-clients T    raw (default) or isolated: how to read clients known only by their type (redis: Redis)
   keyspace --url URL     Report a live keyspace by namespace (read-only: SCAN, TYPE, PTTL, MEMORY USAGE, INFO)
       --namespaces A,B     known namespaces (default: from the configuration)
       --count N            SCAN COUNT (default 1000)    --rate N   max keys per second (default: unlimited)

@@ -72,6 +72,7 @@ function findingsOf(context: Rule.RuleContext): Finding[] {
       fileName: context.filename,
       namespace: config.namespaceOf(context.filename),
       layout: config.layout,
+      typedClients: config.typedClientsOf(context.filename),
     });
     analyses.set(context.sourceCode, findings);
   }

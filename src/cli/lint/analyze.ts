@@ -28,7 +28,16 @@ export interface FileAnalysisOptions {
   /** The namespace whose keys this file may use; `undefined` when the configuration assigns it none. */
   readonly namespace: string | undefined;
   readonly layout: NamespaceLayout;
+  /**
+   * How to read a client known only by its type (`constructor(private redis: Redis)`): `'raw'`, or
+   * an isolated client in prefix mode (`'isolated'`, for code that receives clients made by
+   * `createIsolatedRedis`, whose type is the driver's). @defaultValue `'raw'`
+   */
+  readonly typedClients?: TypedClients;
 }
+
+/** See {@link FileAnalysisOptions.typedClients}. */
+export type TypedClients = 'raw' | 'isolated';
 
 /** Methods that take a whole command line: ioredis `call(name, ...args)`, node-redis `sendCommand([name, ...args])`. */
 const RAW_COMMAND_METHODS = new Set(['call', 'callBuffer', 'sendCommand']);
@@ -107,7 +116,7 @@ class FileAnalysis {
     private readonly classifier: KeyClassifier,
   ) {
     this.texts = new StaticTextResolver(ts, graph);
-    this.clients = new ClientDetector(ts, graph, this.texts, module);
+    this.clients = new ClientDetector(ts, graph, this.texts, module, options.typedClients ?? 'raw');
     this.lines = new CommandLineBuilder(ts, this.texts, module);
   }
 

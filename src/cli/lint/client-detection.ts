@@ -57,6 +57,8 @@ export class ClientDetector {
     private readonly graph: ModuleGraph,
     private readonly texts: StaticTextResolver,
     private readonly module: ModuleFacts,
+    /** What a client known only by its type annotation is taken for (see `FileAnalysisOptions.typedClients`). */
+    private readonly typedClients: 'raw' | 'isolated' = 'raw',
   ) {
     // Twice: the second walk sees names a function uses before the line that declares them.
     this.collect(module.sourceFile);
@@ -160,8 +162,9 @@ export class ClientDetector {
     const bound = local === undefined ? undefined : this.module.driverNames.get(local);
     if (!bound) return undefined;
     const imported = member ?? bound.imported;
-    if (bound.pkg === 'ioredis' && IOREDIS_TYPES.has(imported)) return { ...raw('ioredis'), chain: IOREDIS_TYPES.get(imported) === true };
-    if (bound.pkg === 'node-redis' && NODE_REDIS_TYPES.has(imported)) return raw('node-redis');
+    const typed = (driver: ClientInfo['driver']): ClientInfo => ({ ...raw(driver), isolated: this.typedClients === 'isolated' });
+    if (bound.pkg === 'ioredis' && IOREDIS_TYPES.has(imported)) return { ...typed('ioredis'), chain: IOREDIS_TYPES.get(imported) === true };
+    if (bound.pkg === 'node-redis' && NODE_REDIS_TYPES.has(imported)) return typed('node-redis');
     if (bound.pkg === 'isolated-redis' && imported === 'Isolated') {
       const inner = this.clientOfType(type.typeArguments?.[0]);
       return { driver: inner?.driver ?? 'ioredis', isolated: true, mode: 'prefix', chain: false };

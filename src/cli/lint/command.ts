@@ -15,7 +15,7 @@ const FORMATTERS: Readonly<Record<'stylish' | 'json' | 'sarif', (result: LintRes
 };
 
 /**
- * `isolated-redis lint [paths...] [--namespace ns] [--namespaces a,b] [--config file] [--format stylish|json|sarif]`.
+ * `isolated-redis lint [paths...] [--namespace ns] [--namespaces a,b] [--config file] [--format stylish|json|sarif] [--typed-clients raw|isolated]`.
  * Returns the exit code: 0 clean (warnings allowed), 1 errors found, 2 a file could not be parsed.
  *
  * @example
@@ -29,12 +29,15 @@ export async function runLintCommand(args: readonly string[], io: CliIo): Promis
     namespaces: { type: 'string' },
     config: { type: 'string' },
     format: { type: 'string' },
+    'typed-clients': { type: 'string' },
   });
+  const typedClients = values['typed-clients'] === undefined ? undefined : oneOf('--typed-clients', values['typed-clients'], ['raw', 'isolated'], 'raw');
   const format = oneOf('--format', values.format, ['stylish', 'json', 'sarif'], 'stylish');
   const found = values.config === undefined ? await findConfig(io.cwd) : await loadConfigFile(values.config);
   const config = resolveConfig(found?.config ?? {}, found ? dirname(found.file) : io.cwd, {
     ...(values.namespace === undefined ? {} : { override: values.namespace }),
     extraNamespaces: commaList(values.namespaces),
+    ...(typedClients === undefined ? {} : { typedClients }),
     ...(found ? { source: found.file } : {}),
   });
   const result = lintPaths(positionals.length > 0 ? positionals : ['.'], config, io.cwd);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CliError } from '../errors.js';
+import type { TypedClients } from './analyze.js';
 import type { NamespaceLayout } from './classify.js';
 import { fileGlob } from './file-glob.js';
 
@@ -25,7 +26,13 @@ export interface AuditConfig {
   /** Every namespace of the deployment: keys with one of their prefixes are never "unprefixed". */
   readonly namespaces?: readonly string[];
   /** Which files own which namespace; the first entry whose glob matches a file wins. */
-  readonly owners?: readonly { readonly files: string | readonly string[]; readonly namespace: string }[];
+  readonly owners?: readonly { readonly files: string | readonly string[]; readonly namespace: string; readonly typedClients?: TypedClients }[];
+  /**
+   * How to read a client known only by its type (`constructor(private redis: Redis)`): `"raw"`
+   * (the default, before adoption) or `"isolated"` (code that receives clients made by
+   * `createIsolatedRedis` in prefix mode). An owner entry can say otherwise for its files.
+   */
+  readonly typedClients?: TypedClients;
   /** Globs of files `lint` skips (node_modules and dot-directories are always skipped). */
   readonly ignore?: readonly string[];
   /** Put between namespace and key. @defaultValue `':'` */
@@ -48,6 +55,8 @@ export interface ResolvedConfig {
   /** The file the configuration came from, if any. */
   readonly source: string | undefined;
   namespaceOf(file: string): string | undefined;
+  /** How the file's type-annotated clients are read (see `AuditConfig.typedClients`). */
+  typedClientsOf(file: string): TypedClients;
   isIgnored(file: string): boolean;
 }
 
@@ -149,6 +158,10 @@ async function importConfig(file: string): Promise<AuditConfig> {
   }
 }
 
+function checkTypedClients(value: unknown, where: string): void {
+  if (value !== undefined && value !== 'raw' && value !== 'isolated') throw new CliError('ERR_CLI_CONFIG', `${where} must be "raw" or "isolated"`);
+}
+
 const isNamespace = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
 /**
@@ -164,7 +177,7 @@ const isNamespace = (value: unknown): value is string => typeof value === 'strin
 export function resolveConfig(
   config: AuditConfig,
   baseDir: string,
-  options: { readonly override?: string; readonly extraNamespaces?: readonly string[]; readonly source?: string } = {},
+  options: { readonly override?: string; readonly extraNamespaces?: readonly string[]; readonly source?: string; readonly typedClients?: TypedClients } = {},
 ): ResolvedConfig {
   const where = options.source ?? 'the configuration';
   if (typeof config !== 'object' || config === null) throw new CliError('ERR_CLI_CONFIG', `${where} must be an object`);
@@ -182,14 +195,20 @@ export function resolveConfig(
       throw new CliError('ERR_CLI_CONFIG', `${where}: owners[${i}] names namespace "${owner.namespace}", which is not in "namespaces"`);
     }
     namespaces.add(owner.namespace);
-    return { globs: files.map(fileGlob), namespace: owner.namespace };
+    checkTypedClients(owner.typedClients, `${where}: owners[${i}].typedClients`);
+    return { globs: files.map(fileGlob), namespace: owner.namespace, typedClients: owner.typedClients };
   });
+  checkTypedClients(config.typedClients, `${where}: "typedClients"`);
   if (options.override !== undefined) namespaces.add(options.override);
   if (namespaces.size === 0) {
     throw new CliError('ERR_CLI_USAGE', 'no namespace is known: pass --namespace, or write isolated-redis.config.json (see the README, "Auditing")');
   }
   const ignored = (config.ignore ?? []).map(fileGlob);
   const relativePath = (file: string) => relative(baseDir, resolve(baseDir, file)).split(sep).join('/');
+  const ownerOf = (file: string) => {
+    const path = relativePath(file);
+    return owners.find((owner) => owner.globs.some((glob) => glob.test(path)));
+  };
   return {
     layout: {
       namespaces: [...namespaces],
@@ -199,8 +218,10 @@ export function resolveConfig(
     source: options.source,
     namespaceOf(file) {
       if (options.override !== undefined) return options.override;
-      const path = relativePath(file);
-      return owners.find((owner) => owner.globs.some((glob) => glob.test(path)))?.namespace;
+      return ownerOf(file)?.namespace;
+    },
+    typedClientsOf(file) {
+      return ownerOf(file)?.typedClients ?? options.typedClients ?? config.typedClients ?? 'raw';
     },
     isIgnored(file) {
       const path = relativePath(file);

@@ -23,7 +23,7 @@ export function lintPaths(paths: readonly string[], config: ResolvedConfig, cwd:
   for (const file of files) {
     const shown = relative(cwd, file).split(sep).join('/');
     const text = readFileSync(file, 'utf8');
-    const found = analyzer.analyze(text, { fileName: file, namespace: config.namespaceOf(file), layout: config.layout });
+    const found = analyzer.analyze(text, { fileName: file, namespace: config.namespaceOf(file), layout: config.layout, typedClients: config.typedClientsOf(file) });
     for (const finding of found) findings.push({ ...finding, file: shown });
   }
   return { files: files.length, findings };

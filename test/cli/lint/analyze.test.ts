@@ -24,6 +24,25 @@ describe('client detection', () => {
     expect(findings(code)).toEqual(['5:34 unprefixed-key', '7:58 unprefixed-key', '8:49 unprefixed-key']);
   });
 
+  it('reads typed clients as isolated ones (prefix mode) with typedClients: "isolated"', () => {
+    const code = [
+      "import type { Redis } from 'ioredis';",
+      'class Store {',
+      '  constructor(private readonly redis: Redis) {}',
+      "  read() { return this.redis.get('a'); }",
+      "  wrong() { return this.redis.get('celery:a'); }",
+      "  twice() { return this.redis.get('mcp2:a'); }",
+      '  wipe() { return this.redis.flushdb(); }',
+      '}',
+    ].join('\n');
+    const run = (typedClients: 'raw' | 'isolated') =>
+      analyzer
+        .analyze(code, { fileName: '/virtual/store.ts', namespace: 'mcp2', layout: { namespaces: ['mcp2', 'celery'] }, typedClients })
+        .map((f) => `${f.line} ${f.rule}`);
+    expect(run('raw')).toEqual(['4 unprefixed-key', '5 cross-namespace-key', '7 blocked-command']);
+    expect(run('isolated')).toEqual(['5 cross-namespace-key', '6 double-prefix', '7 blocked-command']);
+  });
+
   it('recognises CommonJS requires of the drivers', () => {
     const code = ["const { createClient } = require('redis');", 'const c = createClient();', "c.get('k');"].join('\n');
     expect(findings(code, '/virtual/file.cjs')).toEqual(['2:11 raw-client', '3:7 unprefixed-key']);

@@ -29,7 +29,16 @@ describe('configuration', () => {
     expect(config.layout.namespaces).toEqual(['celery', 'journal', 'mcp2']);
   });
 
+  it('reads typed clients as the owner entry says, else as the file-wide setting or --typed-clients, else raw', () => {
+    const config = { namespaces: ['mcp2'], typedClients: 'isolated' as const, owners: [{ files: 'legacy/**', namespace: 'mcp2', typedClients: 'raw' as const }] };
+    expect(resolveConfig(config, '/repo').typedClientsOf('/repo/legacy/a.ts')).toBe('raw');
+    expect(resolveConfig(config, '/repo').typedClientsOf('/repo/src/a.ts')).toBe('isolated');
+    expect(resolveConfig({ namespaces: ['mcp2'] }, '/repo').typedClientsOf('/repo/src/a.ts')).toBe('raw');
+    expect(resolveConfig({ namespaces: ['mcp2'] }, '/repo', { typedClients: 'isolated' }).typedClientsOf('/repo/src/a.ts')).toBe('isolated');
+  });
+
   it.each([
+    [{ namespaces: ['mcp2'], typedClients: 'maybe' }, '"typedClients" must be "raw" or "isolated"'],
     [{ namespaces: [''] }, '"namespaces" must be non-empty strings'],
     [{ namespaces: ['mcp2'], owners: [{ files: 'a/**', namespace: 'mpc2' }] }, 'owners[0] names namespace "mpc2", which is not in "namespaces"'],
     [{ owners: [{ files: 3, namespace: 'mcp2' }] }, 'owners[0] must be { "files": glob or globs, "namespace": string }'],
