@@ -266,22 +266,26 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
     await pool.close();
   });
 
-  it('keeps the database and subscriptions across a reconnect (CLIENT KILL)', async () => {
+  it('keeps the database, the ACL user and subscriptions across a reconnect (CLIENT KILL)', async () => {
+    const user = `reconnect-${major}-${RESP}`;
+    await observer.sendCommand(['ACL', 'SETUSER', user, 'reset', 'on', '>secret', '~*', '&*', '+@all']);
     const subscriber = client();
     await subscriber.connect();
     const subscriberId = Number(await subscriber.sendCommand(['CLIENT', 'ID']));
     const sub = createIsolatedRedis({ namespace: 'journal', namespaces, client: subscriber });
     const got: unknown[] = [];
     await sub.subscribe('news', (message, channel) => got.push([message, channel]));
-    const conn = client();
+    const conn = client({ username: user, password: 'secret' });
     await conn.connect();
     const view = createIsolatedRedis({ namespace: 'journal', namespaces, client: conn });
     await view.set('before', '1');
+    expect(await view.sendCommand(['ACL', 'WHOAMI'])).toBe(user);
     for (const id of [Number(await conn.sendCommand(['CLIENT', 'ID'])), subscriberId]) {
       expect(await observer.sendCommand(['CLIENT', 'KILL', 'ID', String(id)])).toBe(1);
     }
     await vi.waitFor(async () => expect(await view.get('before')).toBe('1'), { timeout: 5000 });
     expect(await raw.get('journal:before')).toBe('1'); // same database after the reconnect
+    expect(await view.sendCommand(['ACL', 'WHOAMI'])).toBe(user); // same user
     await vi.waitFor(async () => {
       await journal.publish('news', 'after');
       expect(got).toContainEqual(['after', 'news']);
