@@ -2,6 +2,7 @@ import type { NamespaceGuard, RedisArg, ReplyShape } from '../../core/index.js';
 import { createNodeRedisClientView } from './client-view.js';
 import { bindReceiver, commandLayer } from './command-methods.js';
 import type { NodeFn, NodeRedisClientLike, NodeRedisClusterLike, NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
+import { isolateClusterNodes } from './cluster-nodes.js';
 import { isolatePubSub } from './pubsub.js';
 import { replySlot, rewriteArgs, rewriteBatch, rewriteParser, unprefixBatch, unprefixing, type RewrittenParser } from './rewrite.js';
 import { assertWrappable, completeView, defineOwn, memoizeByObject } from './view-common.js';
@@ -116,15 +117,7 @@ export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(clust
   defineOwn(view, 'MULTI', guardedMulti);
   defineOwn(view, 'multi', guardedMulti);
 
-  for (const name of ['nodeClient', 'getNodeClientForKey'] as const) {
-    const original = cluster[name] as ((...args: unknown[]) => unknown) | undefined;
-    if (typeof original !== 'function') continue;
-    defineOwn(view, name, (...args: unknown[]) => {
-      if (name === 'getNodeClientForKey') args[0] = routingKey(args[0] as RedisArg);
-      const client = original.apply(cluster, args);
-      return client instanceof Promise ? client.then((c: NodeRedisClientLike) => isolatedNode(c)) : isolatedNode(client as NodeRedisClientLike);
-    });
-  }
+  isolateClusterNodes(view, cluster, isolatedNode, routingKey);
 
   // Channel and pattern subscriptions live on one node client; sharded ones on each shard's.
   isolatePubSub(view, cluster, guard, (type) => {

@@ -23,8 +23,12 @@ function commandMethods(proto: object): PropertyDescriptorMap {
   const methods: PropertyDescriptorMap = {};
   for (const name of Object.getOwnPropertyNames(proto)) {
     if (name === 'constructor' || name === 'Multi') continue;
-    const generated = Object.getOwnPropertyDescriptor(proto, name)?.value as Method | undefined;
-    // Getters (module and function namespaces) bind their `_self` to the view by themselves.
+    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+    if (descriptor?.get) {
+      methods[name] = namespaceAccessor(descriptor.get);
+      continue;
+    }
+    const generated = descriptor?.value as Method | undefined;
     if (typeof generated !== 'function') continue;
     methods[name] = {
       value: function (this: { [RECEIVER]?: object }, ...args: unknown[]) {
@@ -37,6 +41,33 @@ function commandMethods(proto: object): PropertyDescriptorMap {
   }
   methodsByPrototype.set(proto, methods);
   return methods;
+}
+
+/**
+ * Module commands (`client.json.get`) and function libraries (`client.mylib.fn`) are getters
+ * that return an object of commands bound to a receiver through its `_self`. node-redis 5 caches
+ * that object as an own property of whichever object read it first: a view would inherit the
+ * raw client's, bound to the raw client. The view's accessor binds one per receiver itself, to
+ * the view, whose executors then guard the commands.
+ */
+function namespaceAccessor(getter: (this: object) => unknown): PropertyDescriptor {
+  let commands: object | undefined;
+  const bound = new WeakMap<object, object>();
+  return {
+    get(this: object) {
+      let namespace = bound.get(this);
+      if (!namespace) {
+        // The commands object the getter wraps; asked of a throw-away receiver, so nothing is cached on a real one.
+        commands ??= Object.getPrototypeOf(getter.call(Object.create(this) as object)) as object;
+        namespace = Object.create(commands) as object;
+        Object.defineProperty(namespace, '_self', { value: this });
+        bound.set(this, namespace);
+      }
+      return namespace;
+    },
+    configurable: true,
+    enumerable: false,
+  };
 }
 
 /**
@@ -57,6 +88,11 @@ export function commandLayer(client: object): object {
     layers.set(client, layer);
   }
   return layer;
+}
+
+/** Whether `view` runs its command methods with a receiver of its own (client and cluster views do; pool views do not). */
+export function hasReceiver(view: object): boolean {
+  return Object.prototype.hasOwnProperty.call(view, RECEIVER);
 }
 
 /** Gives `view` the receiver its command methods run with (see `RECEIVER`). */

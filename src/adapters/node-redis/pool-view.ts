@@ -1,4 +1,5 @@
 import type { NamespaceGuard } from '../../core/index.js';
+import { commandLayer } from './command-methods.js';
 import type { NodeRedisClientLike } from './internals.js';
 import { assertWrappable, completeView, defineOwn, memoizeByObject } from './view-common.js';
 
@@ -23,7 +24,9 @@ export function createNodeRedisPoolView<P extends Record<string, unknown>>(
   isolateClient: (client: NodeRedisClientLike, guard: NamespaceGuard) => NodeRedisClientLike,
 ): P {
   assertWrappable(pool);
-  const view = Object.create(pool) as P;
+  // The command layer gives the pool view module and function namespaces bound to it (see
+  // command-methods.ts). Pool commands call `this.execute`, so they need no receiver of their own.
+  const view = Object.create(commandLayer(pool)) as P;
   const isolated = memoizeByObject((client: NodeRedisClientLike) => isolateClient(client, guard));
   const execute = pool.execute as Execute;
   defineOwn(view, 'execute', function (this: unknown, fn: (client: NodeRedisClientLike) => unknown) {

@@ -1,4 +1,4 @@
-import { MalformedCommandError, type NamespaceGuard, type RedisArg } from '../../core/index.js';
+import { BlockedCommandError, MalformedCommandError, type NamespaceGuard, type RedisArg } from '../../core/index.js';
 
 type Listener = (message: unknown, channel: unknown) => unknown;
 type SubscribeMethod = (channels: unknown, listener?: unknown, bufferMode?: unknown) => unknown;
@@ -19,7 +19,10 @@ const METHODS = [
  * receive the channel without the prefix (a pattern listener receives the matching channel, also
  * without it). The wrapped listener is what node-redis stores, so resubscription after a
  * reconnect keeps delivering un-prefixed channels. Unsubscribing with no channel at all would
- * end every namespace's subscriptions on the shared connection: a view ends only its own.
+ * end every namespace's subscriptions on the shared connection: a view ends only its own
+ * namespace's, including subscriptions it asked for that the server has not confirmed yet.
+ * `getPubSubListeners` shows only the namespace's channels, un-prefixed; the low-level
+ * `extendPubSub*Listeners`, which subscribe past every check, are refused.
  */
 export function isolatePubSub(view: object, client: Record<string, unknown>, guard: NamespaceGuard, listenersOf: ListenersOf): void {
   const wrappers = new WeakMap<Listener, Listener>();
@@ -33,6 +36,9 @@ export function isolatePubSub(view: object, client: Record<string, unknown>, gua
     return wrapped;
   };
 
+  /** Channels and patterns this view asked for, by type: the listener map has them only once the server confirmed. */
+  const asked = { CHANNELS: new Set<string>(), PATTERNS: new Set<string>(), SHARDED: new Set<string>() };
+
   for (const { names, command, type, unsubscribe } of METHODS) {
     const original = client[names[0]] as SubscribeMethod | undefined;
     if (typeof original !== 'function') continue;
@@ -42,10 +48,12 @@ export function isolatePubSub(view: object, client: Record<string, unknown>, gua
         const list = channels === undefined ? [] : Array.isArray(channels) ? (channels as RedisArg[]) : [channels as RedisArg];
         if (list.length === 0) {
           if (!unsubscribe) throw new MalformedCommandError(`${command.toUpperCase()} needs at least one channel`, { command, namespace: guard.namespace });
-          confined = ownChannels(listenersOf, type, command, guard);
+          confined = [...new Set([...ownChannels(listenersOf, type, command, guard), ...asked[type]])];
+          asked[type].clear();
           if (confined.length === 0) return Promise.resolve();
         } else {
           confined = guard.rewrite(command, list);
+          for (const channel of confined) asked[type][unsubscribe ? 'delete' : 'add'](String(channel));
         }
       } catch (error) {
         return Promise.reject(error);
@@ -54,6 +62,37 @@ export function isolatePubSub(view: object, client: Record<string, unknown>, gua
       return original.call(this, confined, target, bufferMode);
     };
     for (const name of names) Object.defineProperty(view, name, { value: method, writable: true, configurable: true, enumerable: false });
+  }
+
+  const getPubSubListeners = client.getPubSubListeners as ((type: string) => Map<string, unknown>) | undefined;
+  if (typeof getPubSubListeners === 'function') {
+    Object.defineProperty(view, 'getPubSubListeners', {
+      value: (type: 'CHANNELS' | 'PATTERNS' | 'SHARDED') => {
+        const prefix = type === 'PATTERNS' ? guard.patternPrefix : guard.prefix;
+        const own = new Map<string, unknown>();
+        for (const [channel, listeners] of getPubSubListeners.call(client, type)) {
+          if (!channel.startsWith(prefix)) continue;
+          own.set(type === 'PATTERNS' ? guard.unprefixPattern(channel) : guard.unprefixKey(channel), listeners);
+        }
+        return own;
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
+  for (const name of ['extendPubSubChannelListeners', 'extendPubSubListeners']) {
+    if (typeof client[name] !== 'function') continue;
+    Object.defineProperty(view, name, {
+      value: () =>
+        Promise.reject(
+          new BlockedCommandError(`${name}() is refused in namespace "${guard.namespace}": it subscribes past the guard; use subscribe(), pSubscribe() or sSubscribe()`, {
+            command: 'subscribe',
+            namespace: guard.namespace,
+          }),
+        ),
+      writable: true,
+      configurable: true,
+    });
   }
 }
 

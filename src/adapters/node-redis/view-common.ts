@@ -1,6 +1,6 @@
-import { IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
+import { BlockedCommandError, IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
 import { monitorRefusal } from '../refusals.js';
-import { bindReceiver } from './command-methods.js';
+import { bindReceiver, hasReceiver } from './command-methods.js';
 import { delegateEmitter } from './emitter.js';
 
 /** Defines an own, non-enumerable property of a view. */
@@ -60,7 +60,7 @@ export function deriveWithCommandOptions(view: object): void {
       if (derivedViews.has(result)) return result;
       const derived = Object.create(view) as object;
       defineOwn(derived, '_commandOptions', result._commandOptions);
-      bindReceiver(derived);
+      if (hasReceiver(view)) bindReceiver(derived);
       derivedViews.add(derived);
       return derived;
     });
@@ -69,11 +69,24 @@ export function deriveWithCommandOptions(view: object): void {
 
 const derivedViews = new WeakSet<object>();
 
-/** MONITOR would stream every namespace's commands. */
-export function refuseMonitor(view: object, guard: NamespaceGuard): void {
-  const refuse = (): Promise<never> => Promise.reject(monitorRefusal(guard));
-  defineOwn(view, 'MONITOR', refuse);
-  defineOwn(view, 'monitor', refuse);
+/**
+ * MONITOR would stream every namespace's commands; `reset()` sends RESET, which ends every
+ * namespace's subscriptions, WATCH and database on the shared connection. node-redis writes both
+ * straight to its queue, so the view refuses them itself.
+ */
+export function refuseConnectionWide(view: object, guard: NamespaceGuard): void {
+  const refuseMonitor = (): Promise<never> => Promise.reject(monitorRefusal(guard));
+  defineOwn(view, 'MONITOR', refuseMonitor);
+  defineOwn(view, 'monitor', refuseMonitor);
+  const refuseReset = (): Promise<never> =>
+    Promise.reject(
+      new BlockedCommandError(
+        `RESET is refused in namespace "${guard.namespace}": it would end every namespace's subscriptions and transactions on the shared connection`,
+        { command: 'reset', namespace: guard.namespace },
+      ),
+    );
+  defineOwn(view, 'reset', refuseReset);
+  defineOwn(view, 'resetIfDirty', refuseReset);
 }
 
 /** `create`, called once per key object and remembered for as long as the key lives. */
@@ -95,7 +108,7 @@ export function memoizeByObject<K extends object, V>(create: (key: K) => V): (ke
  * client, and `isolation`.
  */
 export function completeView(view: Record<string, unknown>, client: Record<string, unknown>, guard: NamespaceGuard, isolate: (duplicate: never) => unknown): void {
-  refuseMonitor(view, guard);
+  refuseConnectionWide(view, guard);
   isolateDuplicate(view, client, isolate);
   deriveWithCommandOptions(view);
   delegateEmitter(view, client);

@@ -224,6 +224,45 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
     await vi.waitFor(() => expect(celeryGot).toEqual([['still here', 'news']]));
   });
 
+  it('refuses what writes past the executors: reset(), extendPubSub*Listeners(); getPubSubListeners() shows the namespace only', async () => {
+    const subscriber = client();
+    await subscriber.connect();
+    const sub = createIsolatedRedis({ namespace: 'journal', namespaces, client: subscriber });
+    const celerySub = createIsolatedRedis({ namespace: 'celery', namespaces, client: subscriber });
+    await celerySub.subscribe('kept', () => undefined);
+    await sub.subscribe('kept', () => undefined);
+    await expect(sub.reset()).rejects.toBeInstanceOf(BlockedCommandError);
+    await expect(sub.extendPubSubChannelListeners('CHANNELS' as never, 'celery:news', { buffers: new Set(), strings: new Set() } as never)).rejects.toBeInstanceOf(BlockedCommandError);
+    await expect(sub.extendPubSubListeners('CHANNELS' as never, new Map() as never)).rejects.toBeInstanceOf(BlockedCommandError);
+    expect([...sub.getPubSubListeners('CHANNELS' as never).keys()]).toEqual(['kept']);
+    // RESET never reached the connection: both namespaces are still subscribed.
+    expect(await raw.pubSubNumSub(['celery:kept', 'journal:kept'])).toEqual({ 'celery:kept': 1, 'journal:kept': 1 });
+  });
+
+  it('unsubscribe() also ends subscriptions the server has not confirmed yet', async () => {
+    const subscriber = client();
+    await subscriber.connect();
+    const sub = createIsolatedRedis({ namespace: 'journal', namespaces, client: subscriber });
+    await Promise.all([sub.subscribe('racing', () => undefined), sub.unsubscribe()]);
+    expect(await raw.pubSubChannels('journal:racing')).toEqual([]);
+  });
+
+  it('binds module and function commands to the view, even when the raw client read them first', async () => {
+    const name = `setter_${major}_${RESP}_${Date.now()}`;
+    await observer.sendCommand(['FUNCTION', 'LOAD', `#!lua name=${name}\nredis.register_function('${name}', function(keys, args) return redis.call('SET', keys[1], args[1]) end)`]);
+    const functions = { lib: { [name]: { NUMBER_OF_KEYS: 1, parseCommand: (parser: { pushKey(k: string): void; push(v: string): void }, key: string, value: string) => { parser.pushKey(key); parser.push(value); }, transformReply: undefined } } };
+    const withFunctions = client({ functions });
+    await withFunctions.connect();
+    type Lib = Record<string, (key: string, value: string) => Promise<unknown>>;
+    const rawLib = (withFunctions as unknown as { lib: Lib }).lib;
+    expect(rawLib).toBeDefined(); // node-redis 5 caches the namespace object on whoever reads it first
+    const view = createIsolatedRedis({ namespace: 'journal', namespaces, client: withFunctions }) as unknown as { lib: Lib };
+    await view.lib[name]?.('fn-key', 'v');
+    expect(await raw.get('journal:fn-key')).toBe('v');
+    await expect(view.lib[name]?.('celery:stolen', 'v')).rejects.toBeInstanceOf(CrossNamespaceError);
+    expect(await raw.exists('celery:stolen')).toBe(0);
+  });
+
   it('keeps isolation through duplicate(), withTypeMapping(), withCommandOptions() and the legacy client', async () => {
     const { RESP_TYPES } = await import(major === 5 ? 'redis5' : 'redis');
     await journal.set('a', '1');

@@ -123,6 +123,18 @@ describe.each(NODE_REDIS_VERSIONS)('$name, Redis Cluster (3 masters)', ({ create
     }
   });
 
+  it('hands out its node clients only as isolated views: masters, replicas, slots, nodeByAddress, getRandomNode()', async () => {
+    const isolatedClient = (client: unknown): boolean => (client as { isolation?: { namespace: string } } | undefined)?.isolation?.namespace === 'journal';
+    await journal.set('somewhere', '1');
+    for (const master of journal.masters) expect(isolatedClient(await journal.nodeClient(master))).toBe(true);
+    expect(journal.masters.every((master) => master.client === undefined || isolatedClient(master.client))).toBe(true);
+    expect(isolatedClient(journal.slots[0]?.master.client)).toBe(true);
+    expect([...journal.nodeByAddress.values()].every((node) => node.client === undefined || isolatedClient(node.client))).toBe(true);
+    expect(isolatedClient(journal.getRandomNode().client)).toBe(true);
+    await expect((journal.masters[0]?.client as unknown as { set(k: string, v: string): Promise<unknown> }).set('celery:x', '1')).rejects.toBeInstanceOf(CrossNamespaceError);
+    expect(raw.masters[0]?.client).not.toHaveProperty('isolation'); // the cluster's own nodes stay raw
+  });
+
   it('confines pub/sub and sharded pub/sub; listeners get un-prefixed channels', async () => {
     const got: unknown[] = [];
     await journal.subscribe('news', (message, channel) => got.push(['message', message, channel]));
