@@ -7,6 +7,10 @@ import { redactUrl, resolveLayout, type ResolvedNamespace } from './validate.js'
 /** What the layout needs of the raw clients it creates, whichever the driver. */
 interface RawClient {
   on(event: 'error', listener: (error: Error) => void): unknown;
+  /** ioredis: `'ready'` once connected. */
+  readonly status?: string;
+  /** node-redis: whether the connection is ready. */
+  readonly isReady?: boolean;
   connect?(): Promise<unknown>;
   quit?(): Promise<unknown>;
   close?(): Promise<unknown>;
@@ -87,21 +91,32 @@ export class Layout<N extends Readonly<Record<string, LayoutNamespace>> = Readon
     }));
   }
 
-  /** Closes every connection the layout opened (waiting for pending replies), then forgets its clients. */
-  async quit(): Promise<void> {
+  /**
+   * Closes every connection the layout opened, then forgets its clients. A ready connection is
+   * closed gracefully (pending replies arrive) within `timeoutMs`, then dropped; one that is not
+   * ready (its instance unreachable) is dropped at once, failing its pending commands.
+   */
+  async quit(timeoutMs = 5000): Promise<void> {
     const connections = [...this.#connections.values()];
     for (const connection of connections) this.#closing.add(connection);
     this.#connections.clear();
     this.#clients.clear();
+    const drop = (connection: RawClient): void => {
+      if (typeof connection.destroy === 'function') connection.destroy();
+      else connection.disconnect?.();
+    };
     await Promise.all(
       connections.map(async (connection) => {
-        try {
-          if (typeof connection.close === 'function') await connection.close();
-          else await connection.quit?.();
-        } catch {
-          connection.destroy?.();
-          connection.disconnect?.();
-        }
+        const ready = connection.status === 'ready' || connection.isReady === true;
+        if (!ready) return drop(connection);
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), timeoutMs);
+        });
+        const closing = (typeof connection.close === 'function' ? connection.close() : (connection.quit?.() ?? Promise.resolve())).catch(() => 'failed' as const);
+        const outcome = await Promise.race([closing, timedOut]);
+        clearTimeout(timer);
+        if (outcome === 'timeout' || outcome === 'failed') drop(connection);
       }),
     );
   }

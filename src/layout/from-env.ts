@@ -20,6 +20,12 @@ export function namespaceUrlVariable(namespace: string): string {
   return `REDIS_URL_${namespace.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
+/** A variable's value; an empty one (`X=` in a compose file) counts as unset. */
+const read = (env: Environment, name: string): string | undefined => {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+};
+
 const list = (value: string | undefined): string[] => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
 
 function readLayoutFile(path: string, cwd: string): LayoutOptions {
@@ -56,19 +62,20 @@ function readLayoutFile(path: string, cwd: string): LayoutOptions {
  */
 export function layoutOptionsFromEnv(env: Environment = process.env, cwd = process.cwd()): LayoutOptions {
   let options: LayoutOptions;
-  if (env.ISOLATED_REDIS_LAYOUT) {
-    options = readLayoutFile(env.ISOLATED_REDIS_LAYOUT, cwd);
+  const layoutFile = read(env, 'ISOLATED_REDIS_LAYOUT');
+  if (layoutFile) {
+    options = readLayoutFile(layoutFile, cwd);
   } else {
-    const namespace = env.ISOLATED_REDIS_NAMESPACE ?? env.REDIS_NAMESPACE;
+    const namespace = read(env, 'ISOLATED_REDIS_NAMESPACE') ?? read(env, 'REDIS_NAMESPACE');
     if (!namespace) throw new IsolationConfigError('set REDIS_NAMESPACE (or ISOLATED_REDIS_NAMESPACE), or ISOLATED_REDIS_LAYOUT=<layout.json>');
-    const url = env[namespaceUrlVariable(namespace)] ?? env.REDIS_URL;
+    const url = read(env, namespaceUrlVariable(namespace)) ?? read(env, 'REDIS_URL');
     if (!url) throw new IsolationConfigError(`set REDIS_URL (or ${namespaceUrlVariable(namespace)}) for namespace ${JSON.stringify(namespace)}`);
     const entry: LayoutNamespace = {
       url,
-      ...(env.ISOLATED_REDIS_DRIVER ? { driver: env.ISOLATED_REDIS_DRIVER as NonNullable<LayoutNamespace['driver']> } : {}),
-      ...(env.ISOLATED_REDIS_MODE ? { mode: env.ISOLATED_REDIS_MODE as NonNullable<LayoutNamespace['mode']> } : {}),
+      ...(read(env, 'ISOLATED_REDIS_DRIVER') ? { driver: read(env, 'ISOLATED_REDIS_DRIVER') as NonNullable<LayoutNamespace['driver']> } : {}),
+      ...(read(env, 'ISOLATED_REDIS_MODE') ? { mode: read(env, 'ISOLATED_REDIS_MODE') as NonNullable<LayoutNamespace['mode']> } : {}),
     };
-    options = { namespaces: { [namespace]: entry }, knownNamespaces: list(env.ISOLATED_REDIS_NAMESPACES) };
+    options = { namespaces: { [namespace]: entry }, knownNamespaces: list(read(env, 'ISOLATED_REDIS_NAMESPACES')) };
   }
   if (typeof options.namespaces !== 'object' || options.namespaces === null) return options; // defineLayout names the problem
   const variables = new Map<string, string>();
@@ -78,7 +85,7 @@ export function layoutOptionsFromEnv(env: Environment = process.env, cwd = proce
     const twin = variables.get(variable);
     if (twin) throw new IsolationConfigError(`namespaces ${JSON.stringify(twin)} and ${JSON.stringify(namespace)} both read ${variable}; rename one of them`);
     variables.set(variable, namespace);
-    const override = env[variable];
+    const override = read(env, variable);
     namespaces[namespace] = override ? { ...entry, url: override } : entry;
   }
   return { ...options, namespaces };
@@ -112,7 +119,7 @@ export function layoutFromEnv(env: Environment = process.env, cwd = process.cwd(
  * ```
  */
 export function isolatedRedisFromEnv(env: Environment = process.env, cwd = process.cwd()): { client: ReturnType<Layout['client']>; layout: Layout } {
-  const namespace = env.ISOLATED_REDIS_NAMESPACE ?? env.REDIS_NAMESPACE;
+  const namespace = read(env, 'ISOLATED_REDIS_NAMESPACE') ?? read(env, 'REDIS_NAMESPACE');
   if (!namespace) throw new IsolationConfigError('set REDIS_NAMESPACE (or ISOLATED_REDIS_NAMESPACE) to the namespace of this service');
   const layout = layoutFromEnv(env, cwd);
   return { client: layout.client(namespace), layout };

@@ -103,6 +103,7 @@ export async function moveNamespace(options: MoveOptions): Promise<MoveReport> {
   const source = createDriverClient('ioredis', from) as Redis;
   const target = report.dryRun ? undefined : (createDriverClient('ioredis', to) as Redis);
   try {
+    if (target) await assertDistinct(source, target, from, to);
     const match = `${escapeGlob(prefix)}*`;
     let cursor = '0';
     do {
@@ -132,6 +133,21 @@ const database = (url: string): string => {
 };
 const sameDatabase = (a: string, b: string): boolean => database(a) === database(b);
 
+/**
+ * Two URLs can name one server (`127.0.0.1` and `localhost`, a service name and a host port):
+ * the servers' run ids tell. Copying a database onto itself would report keys as copied that
+ * are the only copy, and the next step (deleting them from the source) would lose them.
+ */
+async function assertDistinct(source: Redis, target: Redis, from: string, to: string): Promise<void> {
+  const runId = async (client: Redis): Promise<string | undefined> => /^run_id:(\S+)/m.exec(await client.info('server'))?.[1];
+  const [a, b] = await Promise.all([runId(source), runId(target)]);
+  if (a !== undefined && a === b && dbOf(from) === dbOf(to)) {
+    throw new IsolationConfigError(`move: ${redactUrl(from)} and ${redactUrl(to)} are the same database of the same server (run_id ${a})`);
+  }
+}
+
+const dbOf = (url: string): string => new URL(url).pathname.replace(/^\//, '') || '0';
+
 /** DUMP and PTTL of `keys` in one round trip, then RESTORE of those still there in another. */
 async function copyBatch(source: Redis, target: Redis, keys: Buffer[], replace: boolean, report: Mutable<MoveReport>): Promise<void> {
   const read = source.pipeline();
@@ -143,7 +159,8 @@ async function copyBatch(source: Redis, target: Redis, keys: Buffer[], replace: 
     const [ttlError, ttl] = replies[2 * i] ?? [];
     const [dumpError, dump] = replies[2 * i + 1] ?? [];
     if (ttlError || dumpError) throw ttlError ?? dumpError;
-    if (dump === null || ttl === -2) {
+    // -2: gone; 0: expiring this very millisecond (RESTORE with 0 would make it persistent).
+    if (dump === null || ttl === -2 || ttl === 0) {
       report.vanished++;
       return;
     }

@@ -58,7 +58,8 @@ export function recordCommands(...clients: object[]): CommandRecording {
       return commands;
     },
     get refusals() {
-      return commands.flatMap(({ error }) => (error instanceof IsolationError ? [error] : []));
+      // A refused pipeline reports its one refusal on each of its commands: listed once.
+      return [...new Set(commands.flatMap(({ error }) => (error instanceof IsolationError ? [error] : [])))];
     },
     clear() {
       commands.length = 0;

@@ -82,6 +82,16 @@ describe('defineLayout over three redis-servers', () => {
   });
 });
 
+describe('quit() with an unreachable instance', () => {
+  it('settles at once, failing the commands that wait for it', async () => {
+    const errors: Error[] = [];
+    const layout = defineLayout({ namespaces: { down: { url: 'redis://127.0.0.1:1/0' }, gone: { url: 'redis://127.0.0.1:1/0', driver: 'node-redis' } }, onError: (error) => errors.push(error) });
+    const pending = [layout.client('down').get('k'), layout.client('gone').get('k')].map((p) => p.then(() => 'replied', () => 'failed'));
+    await layout.quit();
+    expect(await Promise.all(pending)).toEqual(['failed', 'failed']);
+  });
+});
+
 describe('invalid layouts fail when they are defined, naming the entry', () => {
   const url = 'redis://127.0.0.1:6379/0';
   const cases: Array<[string, Parameters<typeof defineLayout>[0], RegExp]> = [

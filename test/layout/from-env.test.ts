@@ -20,6 +20,11 @@ describe('configuration from the environment', () => {
     expect(options.namespaces.mcp3).toEqual({ url: 'redis://mcp-redis:6379/0', driver: 'node-redis', mode: 'strict' });
   });
 
+  it('treats empty variables (X= in a compose file) as unset', () => {
+    const env = { REDIS_URL: 'redis://mcp-redis:6379/0', REDIS_NAMESPACE: 'mcp2', ISOLATED_REDIS_NAMESPACE: '', REDIS_URL_MCP2: '', ISOLATED_REDIS_MODE: '', ISOLATED_REDIS_LAYOUT: '' };
+    expect(layoutOptionsFromEnv(env).namespaces).toEqual({ mcp2: { url: 'redis://mcp-redis:6379/0' } });
+  });
+
   it('gives a service its isolated client without a code change between deployments', async () => {
     const { client, layout } = isolatedRedisFromEnv({ REDIS_URL: 'redis://127.0.0.1:1/0', REDIS_NAMESPACE: 'mcp3', ISOLATED_REDIS_NAMESPACES: 'mcp2' });
     expect(client.isolation).toMatchObject({ namespace: 'mcp3', prefix: 'mcp3:' });

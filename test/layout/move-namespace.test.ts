@@ -87,8 +87,13 @@ describe('moveNamespace', () => {
     expect(await target.get('celery:task:1')).toBe('payload 1');
   });
 
-  it('refuses the same instance as source and target, and invalid URLs', async () => {
+  it('refuses the same database as source and target, however the URLs name it, and invalid URLs', async () => {
     await expect(moveNamespace({ namespace: 'celery', from: shared.url, to: `${shared.url}/0` })).rejects.toBeInstanceOf(IsolationConfigError);
+    const alias = shared.url.replace('127.0.0.1', 'localhost');
+    await seed();
+    await expect(moveNamespace({ namespace: 'celery', from: `${shared.url}/0`, to: alias, replace: true })).rejects.toThrow(/same database of the same server/);
+    // Another database of the same server is another place.
+    expect((await moveNamespace({ namespace: 'celery', from: shared.url, to: `${alias}/1` })).copied).toBe(1207);
     await expect(moveNamespace({ namespace: 'celery', from: shared.url, to: 'celery-redis:6379' })).rejects.toThrow(/`to`/);
   });
 });

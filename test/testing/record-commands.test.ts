@@ -22,6 +22,20 @@ describe('recordCommands', () => {
     expect(recording.commands.every(({ namespace }) => namespace === 'mcp2')).toBe(true);
   });
 
+  it('records nothing as sent for a pipeline refused as a whole', async () => {
+    const redis = createMockRedis({ namespace: 'mcp2', namespaces: ['mcp2', 'celery'] });
+    const recording = recordCommands(redis);
+    await redis.pipeline().set('k', '1').get('celery:x').exec().catch(() => undefined);
+    // The refused command is reported when the guard refuses it, the one held back when the batch is.
+    expect(recording.commands.map(({ command, sent }) => ({ command, sent }))).toEqual([
+      { command: 'get', sent: undefined },
+      { command: 'set', sent: undefined },
+    ]);
+    expect(recording.commands.map(({ error }) => error)).toEqual([expect.any(CrossNamespaceError), expect.any(CrossNamespaceError)]);
+    expect(recording.refusals).toHaveLength(1);
+    expect(await redis.exists('k')).toBe(0);
+  });
+
   it('records duplicates and several clients; clear() forgets, stop() stops', async () => {
     const keyspace = createMockKeyspace({ namespaces: ['mcp2', 'celery'] });
     const [mcp2, celery] = [keyspace.client('mcp2'), keyspace.client('celery')];

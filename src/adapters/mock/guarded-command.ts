@@ -11,6 +11,11 @@ export interface PreparedCommand {
   readonly method: string;
   readonly sent: readonly RedisArg[];
   readonly unprefix: (reply: unknown) => unknown;
+  /**
+   * Tells the observers how the command ended: sent to the mock, or held back because another
+   * command of its pipeline was refused. Called once the whole batch is decided.
+   */
+  readonly report: (refusal?: Error) => void;
 }
 
 type Callback = (error: Error | null, reply?: unknown) => void;
@@ -19,7 +24,8 @@ const replySlot: ReplySlot = { shape: undefined };
 const identity = (reply: unknown): unknown => reply;
 
 /**
- * Guards one call of a mock method (`get`, `getBuffer`...) and tells the observers. Throws the
+ * Guards one call of a mock method (`get`, `getBuffer`...); tells the observers of a refusal at
+ * once, of a command that passed when it is sent ({@link PreparedCommand.report}). Throws the
  * guard's refusal, or {@link MockUnsupportedCommandError} for a command that passed the guard
  * but that the mock cannot run: the guard's verdict comes first, so codes match the real adapters.
  */
@@ -36,8 +42,12 @@ export function prepareMockCommand(state: MockViewState, method: string, input: 
     if (MOCK_UNSUPPORTED_COMMANDS.has(name) || !mockMethod(state.mock, method)) throw new MockUnsupportedCommandError(name, state.guard.namespace);
     const option = MOCK_UNSUPPORTED_OPTIONS[name]?.(args);
     if (option !== undefined) throw new MockUnsupportedCommandError(name, state.guard.namespace, option);
-    notify({ sent });
-    return { method, sent, unprefix: shape === undefined ? identity : (reply) => state.guard.unprefixShape(shape, reply) };
+    return {
+      method,
+      sent,
+      unprefix: shape === undefined ? identity : (reply) => state.guard.unprefixShape(shape, reply),
+      report: (refusal) => notify(refusal ? { error: refusal } : { sent }),
+    };
   } catch (error) {
     notify({ error: error as Error });
     throw error;
@@ -56,6 +66,7 @@ export function runMockCommand(state: MockViewState, method: string, input: unkn
   } catch (error) {
     return rejectedLikeIoredis(error as Error, callback);
   }
+  prepared.report();
   const run = mockMethod(state.mock, prepared.method) as (...args: RedisArg[]) => unknown;
   const reply = new Promise((resolve) => resolve(run.apply(state.mock, [...prepared.sent]))).then(prepared.unprefix);
   if (callback) reply.then((value) => callback(null, value), (error: Error) => callback(error));

@@ -81,13 +81,16 @@ export function createMockPipeline(proto: object, view: MockViewState, transacti
 
 function execPipeline(state: PipelineState, callback?: (error: Error | null, results?: Results) => void): Promise<Results> {
   const queued = state.queued.splice(0);
-  let prepared: PreparedCommand[];
+  const prepared: PreparedCommand[] = [];
   try {
-    prepared = queued.map(({ method, args }) => prepareMockCommand(state.view, method, args, true));
+    for (const { method, args } of queued) prepared.push(prepareMockCommand(state.view, method, args, true));
   } catch (error) {
+    // The commands before the refused one passed the guard, but none of the batch was sent.
+    for (const command of prepared) command.report(error as Error);
     for (const { callback: own } of queued) own?.(error as Error);
     return rejectedLikeIoredis(error as Error, callback);
   }
+  for (const command of prepared) command.report();
   const mock = state.view.mock;
   const batch: MockBatch = state.transaction ? mock.multi() : mock.pipeline();
   for (const { method, sent } of prepared) (batch[batchMethodName(batch, method)] as (...args: unknown[]) => unknown)(...sent);
