@@ -8,3 +8,24 @@
  */
 export * from './core/index.js';
 export * from './adapters/index.js';
+export {
+  CommandTimeoutError,
+  combineHooks,
+  blockTimeMs,
+  IsolationEvents,
+  COMMAND_CHANNEL,
+  type CommandEvent,
+  type CommandTraceContext,
+  type InstrumentationHooks,
+  type InstrumentationLogger,
+  type InstrumentationOptions,
+  type IsolationEventMap,
+  type PressureEvent,
+  type PressureFigures,
+  type PressureLevel,
+  type PressureOptions,
+  type PressureSignal,
+  type RejectedEvent,
+  type TimeoutEvent,
+  type TimeoutKind,
+} from './instrument/index.js';

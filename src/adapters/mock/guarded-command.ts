@@ -11,11 +11,13 @@ export interface PreparedCommand {
   readonly method: string;
   readonly sent: readonly RedisArg[];
   readonly unprefix: (reply: unknown) => unknown;
+  /** How many keys it names. */
+  readonly keys: number;
 }
 
 type Callback = (error: Error | null, reply?: unknown) => void;
 
-const replySlot: ReplySlot = { shape: undefined };
+const replySlot: ReplySlot = { shape: undefined, keys: 0 };
 const identity = (reply: unknown): unknown => reply;
 
 /**
@@ -37,10 +39,10 @@ export function prepareMockCommand(state: MockViewState, method: string, input: 
     const option = MOCK_UNSUPPORTED_OPTIONS[name]?.(args);
     if (option !== undefined) throw new MockUnsupportedCommandError(name, state.guard.namespace, option);
     notify({ sent });
-    return { method, sent, unprefix: shape === undefined ? identity : (reply) => state.guard.unprefixShape(shape, reply) };
+    return { method, sent, keys: replySlot.keys ?? 0, unprefix: shape === undefined ? identity : (reply) => state.guard.unprefixShape(shape, reply) };
   } catch (error) {
     notify({ error: error as Error });
-    throw error;
+    throw state.instr.rejected(error);
   }
 }
 
@@ -57,7 +59,9 @@ export function runMockCommand(state: MockViewState, method: string, input: unkn
     return rejectedLikeIoredis(error as Error, callback);
   }
   const run = mockMethod(state.mock, prepared.method) as (...args: RedisArg[]) => unknown;
-  const reply = new Promise((resolve) => resolve(run.apply(state.mock, [...prepared.sent]))).then(prepared.unprefix);
+  const send = (): Promise<unknown> => new Promise((resolve) => resolve(run.apply(state.mock, [...prepared.sent]))).then(prepared.unprefix);
+  const { instr } = state;
+  const reply = instr.observing() ? instr.command(method.replace(/Buffer$/, ''), prepared.sent, prepared.keys, send) : send();
   if (callback) reply.then((value) => callback(null, value), (error: Error) => callback(error));
   return reply;
 }

@@ -1,4 +1,5 @@
 import type { NamespaceGuard } from '../../core/index.js';
+import type { Instrumentation } from '../../instrument/instrumentation.js';
 import { delegateEmitter } from './emitter.js';
 import type { NodeRedisClientLike } from './internals.js';
 import { assertWrappable, defineOwn, deriveWithCommandOptions, describeIsolation, refuseMonitor } from './view-common.js';
@@ -21,7 +22,8 @@ export function isNodeRedisPool(value: unknown): value is Record<string, unknown
 export function createNodeRedisPoolView<P extends Record<string, unknown>>(
   pool: P,
   guard: NamespaceGuard,
-  isolateClient: (client: NodeRedisClientLike, guard: NamespaceGuard) => NodeRedisClientLike,
+  instr: Instrumentation,
+  isolateClient: (client: NodeRedisClientLike, guard: NamespaceGuard, instr: Instrumentation) => NodeRedisClientLike,
 ): P {
   assertWrappable(pool);
   const view = Object.create(pool) as P;
@@ -29,7 +31,7 @@ export function createNodeRedisPoolView<P extends Record<string, unknown>>(
   const isolated = (client: NodeRedisClientLike): NodeRedisClientLike => {
     let clientView = views.get(client);
     if (!clientView) {
-      clientView = isolateClient(client, guard);
+      clientView = isolateClient(client, guard, instr);
       views.set(client, clientView);
     }
     return clientView;
@@ -38,9 +40,9 @@ export function createNodeRedisPoolView<P extends Record<string, unknown>>(
   defineOwn(view, 'execute', function (this: unknown, fn: (client: NodeRedisClientLike) => unknown) {
     return execute.call(this, (client) => fn(isolated(client)));
   });
-  refuseMonitor(view, guard);
+  refuseMonitor(view, guard, instr);
   deriveWithCommandOptions(view);
   delegateEmitter(view, pool);
-  describeIsolation(view, guard);
+  describeIsolation(view, guard, instr);
   return view;
 }

@@ -1,4 +1,5 @@
 import { MalformedCommandError, type NamespaceGuard, type RedisArg } from '../../core/index.js';
+import type { Instrumentation } from '../../instrument/instrumentation.js';
 
 type Listener = (message: unknown, channel: unknown) => unknown;
 type SubscribeMethod = (channels: unknown, listener?: unknown, bufferMode?: unknown) => unknown;
@@ -21,7 +22,7 @@ const METHODS = [
  * reconnect keeps delivering un-prefixed channels. Unsubscribing with no channel at all would
  * end every namespace's subscriptions on the shared connection: a view ends only its own.
  */
-export function isolatePubSub(view: object, client: Record<string, unknown>, guard: NamespaceGuard, listenersOf: ListenersOf): void {
+export function isolatePubSub(view: object, client: Record<string, unknown>, guard: NamespaceGuard, instr: Instrumentation, listenersOf: ListenersOf): void {
   const wrappers = new WeakMap<Listener, Listener>();
   const wrap = (listener: unknown): unknown => {
     if (typeof listener !== 'function' || guard.mode === 'strict') return listener;
@@ -48,7 +49,7 @@ export function isolatePubSub(view: object, client: Record<string, unknown>, gua
           confined = guard.rewrite(command, list);
         }
       } catch (error) {
-        return Promise.reject(error);
+        return Promise.reject(instr.rejected(error));
       }
       const target = listener === undefined ? undefined : unsubscribe ? (wrappers.get(listener as Listener) ?? listener) : wrap(listener);
       return original.call(this, confined, target, bufferMode);

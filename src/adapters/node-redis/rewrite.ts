@@ -57,7 +57,7 @@ export class RewrittenParser implements NodeRedisParser {
  * Where every rewrite of this adapter puts the reply shape: read right after the (synchronous)
  * rewrite that wrote it, so one slot serves all, and guarding a command allocates no slot.
  */
-export const replySlot: ReplySlot = { shape: undefined };
+export const replySlot: ReplySlot = { shape: undefined, keys: 0 };
 
 /** The guard's verdict on one argument vector, `[name, ...args]`, with the reply's shape. */
 export function rewriteArgs(guard: NamespaceGuard, argv: readonly RedisArg[], slot: ReplySlot): RedisArg[] {
@@ -99,14 +99,19 @@ export function unprefixing(guard: NamespaceGuard, shape: ReplyShape | undefined
 }
 
 /** A whole MULTI or pipeline through the guard: every command is checked before any is sent. */
-export function rewriteBatch(guard: NamespaceGuard, commands: readonly QueuedCommand[]): { commands: QueuedCommand[]; shapes: Array<ReplyShape | undefined> } {
+export function rewriteBatch(
+  guard: NamespaceGuard,
+  commands: readonly QueuedCommand[],
+): { commands: QueuedCommand[]; shapes: Array<ReplyShape | undefined>; keys: number } {
   const shapes: Array<ReplyShape | undefined> = [];
+  let keys = 0;
   const rewritten = commands.map((command) => {
     const args = rewriteArgs(guard, command.args, replySlot);
     shapes.push(replySlot.shape);
+    keys += replySlot.keys ?? 0;
     return { ...command, args };
   });
-  return { commands: rewritten, shapes };
+  return { commands: rewritten, shapes, keys };
 }
 
 /** The raw replies of a batch with the prefix stripped, command by command; errors stay as they are. */

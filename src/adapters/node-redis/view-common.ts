@@ -1,4 +1,6 @@
 import { IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
+import type { Instrumentation } from '../../instrument/instrumentation.js';
+import { isolationInfo } from '../isolation-info.js';
 import { monitorRefusal } from '../refusals.js';
 import { bindReceiver } from './command-methods.js';
 
@@ -29,8 +31,8 @@ export function assertWrappable(client: Record<string, unknown>): void {
 }
 
 /** The `isolation` property every view carries. */
-export function describeIsolation(view: object, guard: NamespaceGuard): void {
-  defineOwn(view, 'isolation', { namespace: guard.namespace, prefix: guard.prefix, mode: guard.mode, guard });
+export function describeIsolation(view: object, guard: NamespaceGuard, instr: Instrumentation): void {
+  defineOwn(view, 'isolation', isolationInfo(guard, instr));
 }
 
 /** `duplicate()` makes a new client (a new connection): it comes back isolated, with the same guard. */
@@ -69,8 +71,8 @@ export function deriveWithCommandOptions(view: object): void {
 const derivedViews = new WeakSet<object>();
 
 /** MONITOR would stream every namespace's commands. */
-export function refuseMonitor(view: object, guard: NamespaceGuard): void {
-  const refuse = (): Promise<never> => Promise.reject(monitorRefusal(guard));
+export function refuseMonitor(view: object, guard: NamespaceGuard, instr: Instrumentation): void {
+  const refuse = (): Promise<never> => Promise.reject(instr.rejected(monitorRefusal(guard)));
   defineOwn(view, 'MONITOR', refuse);
   defineOwn(view, 'monitor', refuse);
 }
