@@ -24,6 +24,7 @@ export {
   type PressureFigures,
   type PressureLevel,
   type PressureOptions,
+  type PressureSampleEvent,
   type PressureSignal,
   type RejectedEvent,
   type TimeoutEvent,

@@ -1,7 +1,7 @@
 import type { InstrumentationHooks } from './options.js';
 
 type HookName = keyof InstrumentationHooks;
-const NAMES: readonly HookName[] = ['onCommand', 'onRejected', 'onTimeout', 'onPressure'];
+const NAMES: readonly HookName[] = ['onCommand', 'onRejected', 'onTimeout', 'onPressure', 'onPressureSample'];
 
 /**
  * One set of hooks that calls each of `hooks` in turn (each in its own try/catch), to pass

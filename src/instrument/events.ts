@@ -144,6 +144,21 @@ export interface PressureEvent {
 }
 
 /**
+ * One INFO sample of the pressure monitor, whatever it shows: for metrics (gauges of the
+ * memory ratio and level, the eviction counter), where {@link PressureEvent} is for alerts.
+ *
+ * @example
+ * ```ts
+ * const event: PressureSampleEvent = { namespace: 'mcp2', level: 'ok', figures: { ratio: 0.42, evictedKeysDelta: 0 } };
+ * ```
+ */
+export interface PressureSampleEvent {
+  readonly namespace: string;
+  readonly level: PressureLevel;
+  readonly figures: PressureFigures;
+}
+
+/**
  * The payload of each event of {@link IsolationEvents}.
  *
  * @example
@@ -156,6 +171,7 @@ export interface IsolationEventMap {
   rejected: RejectedEvent;
   timeout: TimeoutEvent;
   pressure: PressureEvent;
+  sample: PressureSampleEvent;
 }
 
 /** {@link IsolationEventMap} as Node's typed EventEmitter takes it (plus its own listener events). */
@@ -164,7 +180,7 @@ type IsolationEmitterMap = { [E in keyof IsolationEventMap]: [IsolationEventMap[
   removeListener: [event: string | symbol, listener: unknown];
 };
 
-const EVENT_NAMES: ReadonlySet<string | symbol> = new Set(['command', 'rejected', 'timeout', 'pressure']);
+const EVENT_NAMES: ReadonlySet<string | symbol> = new Set(['command', 'rejected', 'timeout', 'pressure', 'sample']);
 
 /**
  * The instrumentation events of one isolated client (and its duplicates), on
@@ -191,8 +207,9 @@ export class IsolationEvents extends EventEmitter<IsolationEmitterMap> {
     this.on('removeListener', () => this.#onListening?.(this.listening()));
   }
 
-  /** Whether any of the four events has a listener. */
+  /** Whether any instrumentation event has a listener. */
   listening(): boolean {
-    return this.listenerCount('command') + this.listenerCount('rejected') + this.listenerCount('timeout') + this.listenerCount('pressure') > 0;
+    for (const name of EVENT_NAMES) if (this.listenerCount(name as keyof IsolationEventMap) > 0) return true;
+    return false;
   }
 }

@@ -9,6 +9,7 @@ export {
   type PressureEvent,
   type PressureFigures,
   type PressureLevel,
+  type PressureSampleEvent,
   type PressureSignal,
   type RejectedEvent,
   type TimeoutEvent,

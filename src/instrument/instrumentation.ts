@@ -2,7 +2,7 @@ import { IsolationError, type RedisArg } from '../core/index.js';
 import { blockTimeMs } from './blocking.js';
 import { CommandTimeoutError } from './command-timeout-error.js';
 import { nativeTimeoutKind, pressureReply } from './driver-errors.js';
-import { IsolationEvents, type CommandEvent, type IsolationEventMap, type PressureEvent, type TimeoutKind } from './events.js';
+import { IsolationEvents, type CommandEvent, type IsolationEventMap, type PressureEvent, type PressureSampleEvent, type TimeoutKind } from './events.js';
 import { LatencyWindow } from './latency-window.js';
 import { safeLog } from './logger.js';
 import type { InstrumentationHooks, InstrumentationOptions } from './options.js';
@@ -134,6 +134,11 @@ export class Instrumentation {
     const level = event.level === 'critical' ? 'error' : event.level === 'warn' ? 'warn' : 'info';
     const { figures, ...rest } = event;
     safeLog(this.options.logger, level, { ...rest, ...figures, error: event.error?.message }, `redis pressure: ${event.signal} ${event.level}`);
+  }
+
+  /** Hands one sample of the pressure monitor to `onPressureSample` and `sample` listeners. */
+  sample(event: PressureSampleEvent): void {
+    this.emit('sample', this.hooks.onPressureSample, event);
   }
 
   private settle(pending: Pending, error: Error | undefined, value: unknown): void {

@@ -1,4 +1,4 @@
-import type { CommandEvent, PressureEvent, RejectedEvent, TimeoutEvent } from './events.js';
+import type { CommandEvent, PressureEvent, PressureSampleEvent, RejectedEvent, TimeoutEvent } from './events.js';
 import type { InstrumentationLogger } from './logger.js';
 
 /**
@@ -22,6 +22,8 @@ export interface InstrumentationHooks {
   readonly onTimeout?: (event: TimeoutEvent) => void;
   /** Pressure reports of the monitor (see `pressure`) and pressure error replies (OOM, BUSY, LOADING, MISCONF). */
   readonly onPressure?: (event: PressureEvent) => void;
+  /** Every sample of the pressure monitor, changed or not (what metrics gauges need). */
+  readonly onPressureSample?: (event: PressureSampleEvent) => void;
 }
 
 /**

@@ -107,6 +107,7 @@ export class PressureMonitor {
     } else {
       this.pressedSince ??= now;
     }
+    this.instr.sample({ namespace: this.instr.namespace, level: this.level, figures });
     const sustained = this.pressedSince !== undefined && now - this.pressedSince >= this.settings.splitAfterMs;
     const split = sustained
       ? {
