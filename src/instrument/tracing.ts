@@ -22,7 +22,14 @@ export interface CommandTraceContext {
   error?: Error;
 }
 
-/** The channel's name, for `diagnostics_channel.tracingChannel(...)`. */
+/**
+ * The channel's name, for `diagnostics_channel.tracingChannel(...)`.
+ *
+ * @example
+ * ```ts
+ * diagnostics_channel.tracingChannel(COMMAND_CHANNEL).subscribe({ start, end, asyncStart, asyncEnd, error });
+ * ```
+ */
 export const COMMAND_CHANNEL = 'isolated-redis:command';
 
 /** The TracingChannel every isolated client publishes on; typed loosely so that Node 20.0's typings do. */
