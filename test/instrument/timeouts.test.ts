@@ -76,8 +76,8 @@ describe.each(drivers)('$name', (driver) => {
     const onTimeout = vi.fn<(event: TimeoutEvent) => void>();
     const client = await driver.open({ commandTimeoutMs: 100, onTimeout });
     try {
-      await client.set('a', 'value of a');
-      await client.set('b', 'value of b');
+      await client.other('SET', 'mcp2:a', 'value of a');
+      await client.other('SET', 'mcp2:b', 'value of b');
       await client.other('CLIENT', 'PAUSE', '500', 'ALL');
       const start = performance.now();
       const error = await client.get('a').catch((e: unknown) => e);

@@ -31,14 +31,14 @@ describe('createPrometheusHooks', () => {
   it('exposes the commands, refusals, timeouts and pressure of known traffic', async () => {
     const registry = new Registry();
     const hooks = createPrometheusHooks({ registry });
-    const redis = createIsolatedRedis({ namespace: 'mcp2', namespaces: ['mcp2', 'celery'], client: connect(), hooks, commandTimeoutMs: 100, pressure: { intervalMs: 50 } });
+    const redis = createIsolatedRedis({ namespace: 'mcp2', namespaces: ['mcp2', 'celery'], client: connect(), hooks, commandTimeoutMs: 250, pressure: { intervalMs: 50 } });
     // A second client of the same namespace on the same registry: shares the metrics.
     const again = createIsolatedRedis({ namespace: 'mcp2', client: connect(), hooks: createPrometheusHooks({ registry }) });
     for (let i = 0; i < 3; i++) await redis.set(`k${i}`, 'v');
     await redis.get('k0');
     await again.get('k1');
     await expect(redis.get('celery:x')).rejects.toBeInstanceOf(CrossNamespaceError);
-    await connect().client('PAUSE', 300, 'ALL');
+    await connect().client('PAUSE', 600, 'ALL');
     await expect(redis.get('k2')).rejects.toBeInstanceOf(CommandTimeoutError);
     await connect().ping();
     await vi.waitFor(async () => expect(await registry.metrics()).toContain('isolated_redis_pressure_level{namespace="mcp2"} 0'), { timeout: 2000 });

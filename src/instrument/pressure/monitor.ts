@@ -79,7 +79,7 @@ export class PressureMonitor {
     } finally {
       this.sampling = false;
     }
-    const now = Date.now();
+    const now = performance.now();
     const sample = readSample(parseInfo(text), now);
     const figures = { ...figuresOf(sample, this.previous, this.settings.systemMemoryFallback), ...this.latencyFigures() };
     this.previous = sample;
