@@ -6,9 +6,10 @@
  */
 import type { Registry } from 'prom-client';
 import type { InstrumentationHooks, PressureLevel, TimeoutKind } from '../instrument/index.js';
+import type { DurationSeries } from './duration-histogram.js';
 import { metricsOn } from './metrics.js';
 
-export { DURATION_BUCKETS } from './metrics.js';
+export { DURATION_BUCKETS } from './duration-histogram.js';
 
 /**
  * Options of {@link createPrometheusHooks}.
@@ -30,8 +31,6 @@ export interface PrometheusHooksOptions {
 }
 
 const LEVELS: Readonly<Record<PressureLevel, number>> = { ok: 0, warn: 1, critical: 2 };
-
-type Observer = { observe(value: number): void };
 
 /**
  * Hooks that record isolated clients' commands, refusals, timeouts and pressure samples as
@@ -55,15 +54,15 @@ type Observer = { observe(value: number): void };
 export function createPrometheusHooks(options: PrometheusHooksOptions): InstrumentationHooks {
   const metrics = metricsOn(options.registry);
   const maxCommands = options.maxCommands ?? 200;
-  // Label children, cached: prom-client hashes the label values on every unlabelled observe.
-  const durations = new Map<string, Observer>();
+  // Series cached per label set: observing one is then a few additions.
+  const durations = new Map<string, DurationSeries>();
   const commands = new Set<string>();
-  const durationOf = (namespace: string, command: string, outcome: string): Observer => {
+  const durationOf = (namespace: string, command: string, outcome: string): DurationSeries => {
     const id = `${namespace}\n${command}\n${outcome}`;
     let child = durations.get(id);
     if (!child) {
       if (commands.size < maxCommands) commands.add(command);
-      child = metrics.duration.labels(namespace, commands.has(command) ? command : 'other', outcome);
+      child = metrics.duration.series(namespace, commands.has(command) ? command : 'other', outcome);
       durations.set(id, child);
     }
     return child;

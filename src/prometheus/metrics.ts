@@ -1,18 +1,9 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-
-/**
- * Histogram buckets of command durations, in seconds: 0.5 ms to 10 s.
- *
- * @example
- * ```ts
- * DURATION_BUCKETS[0]; // 0.0005
- * ```
- */
-export const DURATION_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { DurationHistogram } from './duration-histogram.js';
 
 /** The metrics of every isolated client registered on one registry. */
 export interface IsolatedRedisMetrics {
-  readonly duration: Histogram<'namespace' | 'command' | 'outcome'>;
+  readonly duration: DurationHistogram;
   readonly rejected: Counter<'namespace' | 'code'>;
   readonly timeouts: Counter<'namespace' | 'kind'>;
   readonly memoryRatio: Gauge<'namespace'>;
@@ -20,23 +11,21 @@ export interface IsolatedRedisMetrics {
   readonly pressureLevel: Gauge<'namespace'>;
 }
 
-type MetricClass<M, L extends string> = new (config: { name: string; help: string; labelNames: readonly L[]; registers: Registry[]; buckets?: number[] }) => M;
+type MetricClass<M, L extends string> = new (config: { name: string; help: string; labelNames: readonly L[]; registers: Registry[] }) => M;
 
 /**
  * The metric `name` of `registry`, or a new one registered there: two clients (of one namespace
  * or several) on one registry share the metrics instead of throwing on a duplicate name.
  */
-function metric<M, L extends string>(registry: Registry, Kind: MetricClass<M, L>, name: string, help: string, labelNames: readonly L[], buckets?: number[]): M {
-  const existing = registry.getSingleMetric(name) as M | undefined;
-  return existing ?? new Kind({ name, help, labelNames, registers: [registry], ...(buckets ? { buckets } : {}) });
+function metric<M, L extends string>(registry: Registry, Kind: MetricClass<M, L>, name: string, help: string, labelNames: readonly L[]): M {
+  return (registry.getSingleMetric(name) as M | undefined) ?? new Kind({ name, help, labelNames, registers: [registry] });
 }
 
 /** Gets or registers the six metrics on `registry` (never on the global one unless it is given). */
 export function metricsOn(registry: Registry): IsolatedRedisMetrics {
   const namespace = ['namespace'] as const;
   return {
-    duration: metric(registry, Histogram<'namespace' | 'command' | 'outcome'>, 'isolated_redis_command_duration_seconds',
-      'Duration of the commands of isolated Redis clients, from the call to the reply', ['namespace', 'command', 'outcome'], [...DURATION_BUCKETS]),
+    duration: DurationHistogram.on(registry),
     rejected: metric(registry, Counter<'namespace' | 'code'>, 'isolated_redis_commands_rejected_total',
       'Commands refused by the namespace guard (nothing sent), by error code', ['namespace', 'code']),
     timeouts: metric(registry, Counter<'namespace' | 'kind'>, 'isolated_redis_command_timeouts_total',

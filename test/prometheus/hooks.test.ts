@@ -49,6 +49,9 @@ describe('createPrometheusHooks', () => {
     expect(sample(text, 'isolated_redis_command_duration_seconds_count{namespace="mcp2",command="get",outcome="timeout"}')).toBe(1);
     expect(sample(text, 'isolated_redis_command_duration_seconds_bucket{le="0.0005",namespace="mcp2",command="set",outcome="ok"}')).toBeDefined();
     expect(sample(text, 'isolated_redis_command_duration_seconds_bucket{le="10",namespace="mcp2",command="set",outcome="ok"}')).toBe(3);
+    expect(sample(text, 'isolated_redis_command_duration_seconds_bucket{le="+Inf",namespace="mcp2",command="get",outcome="timeout"}')).toBe(1);
+    expect(sample(text, 'isolated_redis_command_duration_seconds_sum{namespace="mcp2",command="get",outcome="timeout"}')).toBeGreaterThanOrEqual(0.25);
+    expect(text).toContain('# TYPE isolated_redis_command_duration_seconds histogram');
     expect(sample(text, 'isolated_redis_commands_rejected_total{namespace="mcp2",code="ERR_CROSS_NAMESPACE"}')).toBe(1);
     expect(sample(text, 'isolated_redis_command_timeouts_total{namespace="mcp2",kind="command"}')).toBe(1);
     const ratio = sample(text, 'isolated_redis_memory_used_ratio{namespace="mcp2"}');
@@ -57,6 +60,10 @@ describe('createPrometheusHooks', () => {
     expect(text).toContain('# TYPE isolated_redis_evicted_keys_total counter');
     // Labels never carry a key.
     expect(text).not.toMatch(/celery:x|k0|k1|k2/);
+    // The registry's other readers and its reset work on it too.
+    expect((await registry.getMetricsAsJSON()).map((m) => m.name)).toContain('isolated_redis_command_duration_seconds');
+    registry.resetMetrics();
+    expect(await registry.metrics()).not.toContain('isolated_redis_command_duration_seconds_count');
     // Nothing lands in prom-client's global registry.
     expect((await register.getMetricsAsJSON()).filter((m) => m.name.startsWith('isolated_redis'))).toEqual([]);
   });
