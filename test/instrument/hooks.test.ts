@@ -161,3 +161,32 @@ describe('ioredis-mock', () => {
     expect(onRejected).toHaveBeenCalledWith(expect.objectContaining({ code: 'ERR_CROSS_NAMESPACE', command: 'get' }));
   });
 });
+
+describe('node-redis pool and ioredis auto-pipelining', () => {
+  it('reports the commands of a node-redis client pool', async () => {
+    const { createClientPool } = await import('redis');
+    const pool = createClientPool({ url: `${server.url}/3` }, { minimum: 1, maximum: 2 });
+    await pool.connect();
+    const onCommand = vi.fn<(event: CommandEvent) => void>();
+    const redis = createIsolatedRedis({ namespace: 'mcp2', namespaces, client: pool, hooks: { onCommand } });
+    try {
+      await redis.set('pooled', '1');
+      expect(await redis.get('pooled')).toBe('1');
+      expect(onCommand.mock.calls.map(([event]) => event.command)).toEqual(['set', 'get']);
+    } finally {
+      pool.destroy();
+    }
+  });
+
+  it.each(IOREDIS_VERSIONS)('reports each auto-pipelined command of $name once', async ({ Redis }) => {
+    const raw = new Redis(`${server.url}/4`, { enableAutoPipelining: true });
+    const onCommand = vi.fn<(event: CommandEvent) => void>();
+    const redis = createIsolatedRedis({ namespace: 'mcp2', namespaces, client: raw, hooks: { onCommand }, commandTimeoutMs: 5000 });
+    try {
+      expect(await Promise.all([redis.set('a', '1'), redis.set('b', '2'), redis.get('a')])).toEqual(['OK', 'OK', '1']);
+      expect(onCommand.mock.calls.map(([event]) => `${event.command}:${event.ok}`)).toEqual(['set:true', 'set:true', 'get:true']);
+    } finally {
+      raw.disconnect();
+    }
+  });
+});
