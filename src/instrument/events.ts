@@ -200,11 +200,27 @@ export class IsolationEvents extends EventEmitter<IsolationEmitterMap> {
   constructor(onListening?: (listening: boolean) => void) {
     super();
     this.#onListening = onListening;
+    this.#watch();
+  }
+
+  /** Also removes the emitter's own bookkeeping listeners (Node's semantics): they are put back. */
+  override removeAllListeners(event?: keyof IsolationEmitterMap): this {
+    // Node tells "remove all" by the number of arguments, not by an undefined one.
+    if (event === undefined) super.removeAllListeners();
+    else super.removeAllListeners(event);
+    if (event === undefined || event === 'newListener' || event === 'removeListener') this.#watch();
+    this.#onListening?.(this.listening());
+    return this;
+  }
+
+  #watch(): void {
     // 'newListener' comes before the listener is added: a listener of ours means listening.
-    this.on('newListener', (event: string | symbol) => {
-      if (EVENT_NAMES.has(event)) this.#onListening?.(true);
-    });
-    this.on('removeListener', () => this.#onListening?.(this.listening()));
+    if (this.listenerCount('newListener') === 0) {
+      this.on('newListener', (event: string | symbol) => {
+        if (EVENT_NAMES.has(event)) this.#onListening?.(true);
+      });
+    }
+    if (this.listenerCount('removeListener') === 0) this.on('removeListener', () => this.#onListening?.(this.listening()));
   }
 
   /** Whether any instrumentation event has a listener. */
