@@ -14,7 +14,11 @@ export function infoSourceOf(client: object): InfoSource | undefined {
   if (candidate.isCluster === true || candidate._slots !== undefined) return undefined;
   if (typeof candidate.callBuffer === 'function' && typeof candidate.call === 'function' && candidate.addedBuiltinSet instanceof Set) {
     const call = candidate.call as Send;
-    return async () => String(await call.call(client, 'info', ...SECTIONS));
+    return async () => {
+      // Never connects a lazy client, nor waits in its offline queue: the next interval will do.
+      if (candidate.status !== 'ready') throw new Error('not connected');
+      return String(await call.call(client, 'info', ...SECTIONS));
+    };
   }
   if (typeof candidate._executeCommand === 'function' && typeof candidate.sendCommand === 'function') {
     const send = candidate.sendCommand as Send;
