@@ -18,6 +18,8 @@ interface Opened {
   get(key: string): Promise<unknown>;
   set(key: string, value: string): Promise<unknown>;
   blpop(key: string, seconds: number): Promise<unknown>;
+  /** GET of `key` twice, in one pipeline. */
+  pipelineGets(key: string): Promise<unknown>;
   /** A raw command on another connection (CLIENT PAUSE, PING). */
   other(...args: string[]): Promise<unknown>;
   close(): Promise<void>;
@@ -39,6 +41,7 @@ const drivers: Driver[] = [
         get: (k) => redis.get(k),
         set: (k, v) => redis.set(k, v),
         blpop: (k, s) => redis.blpop(k, s),
+        pipelineGets: (k) => redis.pipeline().get(k).get(k).exec(),
         other: (...args) => other.call(args[0] as string, ...args.slice(1)),
         close: async () => {
           raw.disconnect();
@@ -61,6 +64,7 @@ const drivers: Driver[] = [
         get: (k) => redis.get(k),
         set: (k, v) => redis.set(k, v),
         blpop: (k, s) => redis.blPop(k, s),
+        pipelineGets: (k) => redis.multi().get(k).get(k).execAsPipeline(),
         other: (...args) => other.sendCommand(args),
         close: async () => {
           raw.destroy();
@@ -93,6 +97,22 @@ describe.each(drivers)('$name', (driver) => {
       expect(await client.get('b')).toBe('value of b');
       expect(await client.get('a')).toBe('value of a');
       expect(onTimeout).toHaveBeenCalledTimes(1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('times out a whole pipeline, and keeps replies in step after it', async () => {
+    const onTimeout = vi.fn<(event: TimeoutEvent) => void>();
+    const client = await driver.open({ commandTimeoutMs: 100, onTimeout });
+    try {
+      await client.other('SET', 'mcp2:p', 'value of p');
+      await client.other('CLIENT', 'PAUSE', '400', 'ALL');
+      await expect(client.pipelineGets('p')).rejects.toMatchObject({ code: 'ERR_COMMAND_TIMEOUT', command: 'pipeline' });
+      expect(onTimeout).toHaveBeenCalledWith(expect.objectContaining({ command: 'pipeline', kind: 'command' }));
+      await client.other('PING');
+      await client.other('SET', 'mcp2:q', 'value of q');
+      expect(await client.get('q')).toBe('value of q');
     } finally {
       await client.close();
     }
