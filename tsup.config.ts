@@ -1,10 +1,18 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', 'eslint-plugin': 'src/eslint-plugin/index.ts', cli: 'src/cli/bin.ts' },
+  entry: {
+    index: 'src/index.ts',
+    testing: 'src/testing/index.ts',
+    prometheus: 'src/prometheus/index.ts',
+    'eslint-plugin': 'src/eslint-plugin/index.ts',
+    cli: 'src/cli/bin.ts',
+  },
   format: ['esm', 'cjs'],
   // The CLI is a program, not an API: no declarations for it.
-  dts: { entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', 'eslint-plugin': 'src/eslint-plugin/index.ts' } },
+  dts: {
+    entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', prometheus: 'src/prometheus/index.ts', 'eslint-plugin': 'src/eslint-plugin/index.ts' },
+  },
   sourcemap: true,
   clean: true,
   target: 'node20',

@@ -1,13 +1,14 @@
 /**
  * The harness of the end-to-end benchmarks: each driver file names its clients (raw, the
- * driver's own key prefix, the isolated view) and its workloads; this runs them in alternated
+ * driver's own key prefix, the isolated view, the isolated view with instrumentation hooks) and its
+ * workloads; this runs them in alternated
  * rounds (so that drift of the machine touches every variant alike; the first round is a warm-up
  * and is discarded) and prints medians and ratios. Results are printed, never asserted.
  */
 
 export const NAMESPACE = 'mcp2';
 export const PREFIX = `${NAMESPACE}:`;
-export const VARIANTS = ['raw', 'keyPrefix', 'isolated'] as const;
+export const VARIANTS = ['raw', 'keyPrefix', 'isolated', 'instrumented'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 const KEY_COUNT = 1_000;
@@ -19,7 +20,7 @@ export const PREFIXED_KEYS = KEYS.map((key) => PREFIX + key);
 export const keyAt = (keys: readonly string[], i: number): string => keys[i % KEY_COUNT] as string;
 
 /** The keys each variant is given: the raw client gets them prefixed by hand. */
-export const KEYS_OF: Record<Variant, readonly string[]> = { raw: PREFIXED_KEYS, keyPrefix: KEYS, isolated: KEYS };
+export const KEYS_OF: Record<Variant, readonly string[]> = { raw: PREFIXED_KEYS, keyPrefix: KEYS, isolated: KEYS, instrumented: KEYS };
 
 /** What {@link checkVariants} needs of a client. */
 interface GetSet {

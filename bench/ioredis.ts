@@ -15,30 +15,30 @@ interface BenchPipeline {
   get(key: string): unknown;
   exec(): Promise<unknown>;
 }
-interface BenchClient {
+export interface BenchClient {
   set(key: string, value: string): Promise<unknown>;
   get(key: string): Promise<unknown>;
   pipeline(): BenchPipeline;
 }
-interface Connection {
+export interface Connection {
   ping(): Promise<unknown>;
   disconnect(): void;
 }
 
-type RedisClass = new (url: string, options?: { keyPrefix?: string }) => BenchClient & Connection;
+export type RedisClass = new (url: string, options?: { keyPrefix?: string }) => BenchClient & Connection;
 
-const VERSIONS: readonly { readonly name: string; readonly Redis: RedisClass }[] = [
+export const VERSIONS: readonly { readonly name: string; readonly Redis: RedisClass }[] = [
   { name: 'ioredis 5', Redis: Redis5 },
   { name: 'ioredis 6', Redis: Redis6 as unknown as RedisClass },
 ];
 
 /** Measured rounds per workload, after one warm-up round. */
-const ROUNDS = 7;
+export const ROUNDS = 7;
 const SEQUENTIAL_COMMANDS = 6_000;
 const PIPELINE_BATCH = 100; // commands per pipeline: 50 SET + 50 GET
 const PIPELINED_COMMANDS = 100_000;
 
-const WORKLOADS: readonly Workload<BenchClient>[] = [
+export const WORKLOADS: readonly Workload<BenchClient>[] = [
   sequentialWorkload(SEQUENTIAL_COMMANDS),
   {
     name: 'pipelined',
@@ -70,7 +70,7 @@ async function benchVersion(name: string, RedisClass: RedisClass, url: string): 
     const keyPrefix = open({ keyPrefix: PREFIX });
     const isolated = createIsolatedRedis({ namespace: NAMESPACE, client: open() });
     await Promise.all(connections.map((connection) => connection.ping()));
-    const clients: Record<Variant, BenchClient> = { raw, keyPrefix, isolated };
+    const clients: Partial<Record<Variant, BenchClient>> = { raw, keyPrefix, isolated };
     await checkVariants(clients, raw);
     return await runRounds(name, WORKLOADS, clients, ROUNDS);
   } finally {

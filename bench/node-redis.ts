@@ -16,30 +16,30 @@ interface BenchMulti {
   get(key: string): BenchMulti;
   execAsPipeline(): Promise<unknown>;
 }
-interface BenchClient {
+export interface BenchClient {
   set(key: string, value: string): Promise<unknown>;
   get(key: string): Promise<unknown>;
   multi(): BenchMulti;
 }
-interface Connection {
+export interface Connection {
   connect(): Promise<unknown>;
   destroy(): void;
 }
 
-type CreateClient = (options: { url: string; keyPrefix?: string }) => BenchClient & Connection;
+export type CreateClient = (options: { url: string; keyPrefix?: string }) => BenchClient & Connection;
 
-const VERSIONS: readonly { readonly name: string; readonly createClient: CreateClient; readonly keyPrefix: boolean }[] = [
+export const VERSIONS: readonly { readonly name: string; readonly createClient: CreateClient; readonly keyPrefix: boolean }[] = [
   { name: '5', createClient: createClient5 as unknown as CreateClient, keyPrefix: false },
   { name: '6', createClient: createClient6 as unknown as CreateClient, keyPrefix: true },
 ];
 
 /** Measured rounds per workload, after one warm-up round. */
-const ROUNDS = 7;
+export const ROUNDS = 7;
 const SEQUENTIAL_COMMANDS = 6_000;
 const BATCH = 100; // commands per batch: 50 SET + 50 GET
 const BATCHED_COMMANDS = 100_000;
 
-const WORKLOADS: readonly Workload<BenchClient>[] = [
+export const WORKLOADS: readonly Workload<BenchClient>[] = [
   sequentialWorkload(SEQUENTIAL_COMMANDS),
   {
     name: 'execAsPipeline',

@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { createGuard, type RedisArg } from '../src/index.js';
+import { benchInstrumentation } from './instrument.js';
 import { benchIoredis } from './ioredis.js';
 import { benchNodeRedis } from './node-redis.js';
 import { benchLint } from './lint.js';
@@ -72,4 +73,5 @@ await report('reference: the rewritten arguments of GET k built by hand, nothing
 
 await benchIoredis();
 await benchNodeRedis();
+await benchInstrumentation();
 await benchLint();

@@ -11,3 +11,26 @@
 export * from './core/index.js';
 export * from './adapters/index.js';
 export * from './layout/index.js';
+export {
+  CommandTimeoutError,
+  combineHooks,
+  blockTimeMs,
+  IsolationEvents,
+  COMMAND_CHANNEL,
+  type CommandEvent,
+  type CommandTraceContext,
+  type InstrumentationHooks,
+  type InstrumentationLogger,
+  type InstrumentationOptions,
+  type IsolationEmitterMap,
+  type IsolationEventMap,
+  type PressureEvent,
+  type PressureFigures,
+  type PressureLevel,
+  type PressureOptions,
+  type PressureSampleEvent,
+  type PressureSignal,
+  type RejectedEvent,
+  type TimeoutEvent,
+  type TimeoutKind,
+} from './instrument/index.js';

@@ -1,26 +1,14 @@
-import { IsolationConfigError, createGuard, type GuardOptions, type IsolationMode, type NamespaceGuard } from '../core/index.js';
+import { IsolationConfigError, createGuard, type GuardOptions } from '../core/index.js';
+import { createInstrumentation, type InstrumentationOptions } from '../instrument/index.js';
 import type { Redis } from 'ioredis';
 import type { RedisClientType } from 'redis';
 import { createDriverClient, type Driver } from './driver-client.js';
 import { createIoredisView, isIoredisClient } from './ioredis/index.js';
 import { createMockView, isIoredisMock } from './mock/index.js';
 import { createNodeRedisView, isNodeRedis } from './node-redis/index.js';
+import type { IsolationInfo } from './isolation-info.js';
 
-/**
- * What an isolated client tells about itself, on its `isolation` property.
- *
- * @example
- * ```ts
- * redis.isolation.prefix; // 'mcp2:'
- * ```
- */
-export interface IsolationInfo {
-  readonly namespace: string;
-  readonly prefix: string;
-  readonly mode: IsolationMode;
-  /** The guard every command of this client goes through. */
-  readonly guard: NamespaceGuard;
-}
+export type { IsolationInfo } from './isolation-info.js';
 
 /**
  * A client of the driver you passed, confined to one namespace, with its API and types.
@@ -38,14 +26,15 @@ export type IsolatedExtras<C> = { readonly isolation: IsolationInfo } & (C exten
   : unknown);
 
 /**
- * Options of {@link createIsolatedRedis}: the guard's options plus the client to confine.
+ * Options of {@link createIsolatedRedis}: the guard's options, the instrumentation options
+ * (`hooks`, `commandTimeoutMs`, `pressure`, `logger`) and the client to confine.
  *
  * @example
  * ```ts
  * const options: IsolatedRedisOptions<Redis> = { namespace: 'mcp2', namespaces: ['mcp2', 'celery'], client: new Redis() };
  * ```
  */
-export type IsolatedRedisOptions<C> = GuardOptions & {
+export type IsolatedRedisOptions<C> = GuardOptions & InstrumentationOptions & {
   /**
    * An ioredis `Redis` or `Cluster`, a node-redis client (`createClient()`), cluster
    * (`createCluster()`) or client pool, connected or not, or an ioredis-mock instance. It is never modified; the isolated
@@ -62,7 +51,7 @@ export type IsolatedRedisOptions<C> = GuardOptions & {
  * const options: IsolatedRedisUrlOptions = { namespace: 'mcp2', driver: 'ioredis', url: 'redis://127.0.0.1:6379/0' };
  * ```
  */
-export type IsolatedRedisUrlOptions = GuardOptions & {
+export type IsolatedRedisUrlOptions = GuardOptions & InstrumentationOptions & {
   /** The client library to create the client with; it must be installed. */
   readonly driver: Driver;
   /** @defaultValue `process.env.REDIS_URL`, else `redis://127.0.0.1:6379` */
@@ -100,9 +89,9 @@ export function createIsolatedRedis(options: IsolatedRedisOptions<object> | Isol
   if (client === undefined) {
     throw new IsolationConfigError("pass `client` (an ioredis or node-redis client), or `driver: 'ioredis' | 'node-redis'` with an optional `url`");
   }
-  if (isIoredisClient(client)) return createIoredisView(client, guard) as unknown as Isolated<object>;
-  if (isIoredisMock(client)) return createMockView(client, guard) as unknown as Isolated<object>;
-  if (isNodeRedis(client)) return createNodeRedisView(client, guard) as Isolated<object>;
+  if (isIoredisClient(client)) return createIoredisView(client, guard, createInstrumentation(guard.namespace, options, client)) as unknown as Isolated<object>;
+  if (isIoredisMock(client)) return createMockView(client, guard, createInstrumentation(guard.namespace, options, client)) as unknown as Isolated<object>;
+  if (isNodeRedis(client)) return createNodeRedisView(client, guard, createInstrumentation(guard.namespace, options, client)) as Isolated<object>;
   throw new IsolationConfigError(
     '`client` is not a client isolated-redis can wrap: pass an ioredis Redis or Cluster, an ioredis-mock instance, ' +
       'or a node-redis client, cluster or pool',

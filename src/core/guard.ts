@@ -95,6 +95,8 @@ const bytesStartWith = (value: Buffer, start: Buffer): boolean =>
  */
 export interface ReplySlot {
   shape: ReplyShape | undefined;
+  /** How many keys the command names (patterns and channels not counted), for instrumentation. */
+  keys?: number;
 }
 
 /**
@@ -178,6 +180,7 @@ export class NamespaceGuard {
     switch (spec.kind) {
       case 'range': {
         const stop = rangeStop(spec, args.length);
+        if (reply) reply.keys = stop > spec.first ? Math.ceil((stop - spec.first) / spec.step) : 0;
         if (this.strict) {
           for (let i = spec.first; i < stop; i += spec.step) this.confine(args[i] as RedisArg, 'key', spec.name);
           return args;
@@ -186,9 +189,13 @@ export class NamespaceGuard {
         for (let i = spec.first; i < stop; i += spec.step) out[i] = this.confine(args[i] as RedisArg, 'key', spec.name);
         return out;
       }
-      case 'custom':
-        return this.sink.run(spec.name, spec.locate, args);
+      case 'custom': {
+        const out = this.sink.run(spec.name, spec.locate, args);
+        if (reply) reply.keys = this.sink.keyCount;
+        return out;
+      }
       case 'keyless':
+        if (reply) reply.keys = 0;
         return args;
       case 'blocked':
         throw new BlockedCommandError(`${spec.name.toUpperCase()} is refused in namespace "${this.namespace}": ${spec.reason}`, {

@@ -10,6 +10,8 @@ export class RewriteSink implements ArgumentSink {
   private command = '';
   private args: readonly RedisArg[] = [];
   private out: RedisArg[] = [];
+  /** How many `key` arguments the last run marked. */
+  keyCount = 0;
 
   constructor(private readonly guard: NamespaceGuard) {}
 
@@ -17,6 +19,7 @@ export class RewriteSink implements ArgumentSink {
     this.command = command;
     this.args = args;
     this.out = args.slice();
+    this.keyCount = 0;
     try {
       locate(args, this);
       return this.out;
@@ -29,6 +32,7 @@ export class RewriteSink implements ArgumentSink {
   at(index: number, role: ArgumentRole): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.args.length) this.malformed(`no argument at position ${index}`);
     this.out[index] = this.guard.confine(this.args[index] as RedisArg, role, this.command);
+    if (role === 'key') this.keyCount++;
   }
 
   append(keyword: string | undefined, role: ArgumentRole): void {

@@ -129,3 +129,4 @@ export const plugin: IsolatedRedisPlugin = {
 
 export default plugin;
 export type { RuleId } from '../cli/lint/rules.js';
+export type { TypedClients } from '../cli/lint/analyze.js';

@@ -1,21 +1,30 @@
 import type { NamespaceGuard } from '../../core/index.js';
+import type { Instrumentation } from '../../instrument/instrumentation.js';
 import { rejectedLikeIoredis, type IoredisPipeline } from './internals.js';
-import { prepareCommand } from './prepare-command.js';
+import { prepareCommand, preparedKeyCount } from './prepare-command.js';
 
 /**
  * Makes a pipeline (or pipelined MULTI) all-or-nothing under the guard: at `exec`, every queued
  * command is rewritten first; if one is refused, the pipeline rejects with that refusal and
  * nothing is written to the socket.
  */
-export function guardPipeline<P extends IoredisPipeline>(guard: NamespaceGuard, pipeline: P): P {
+export function guardPipeline<P extends IoredisPipeline>(guard: NamespaceGuard, pipeline: P, instr: Instrumentation): P {
   const exec = pipeline.exec;
   pipeline.exec = function (this: IoredisPipeline, callback?: (error: Error | null, result?: unknown) => void) {
+    const observing = instr.observing();
+    let keys = 0;
     try {
-      for (const command of this._queue) prepareCommand(guard, command);
+      for (const command of this._queue) {
+        prepareCommand(guard, command);
+        if (observing) keys += preparedKeyCount();
+      }
     } catch (error) {
-      return rejectedLikeIoredis(error as Error, callback);
+      return rejectedLikeIoredis(instr.rejected(error as Error), callback);
     }
-    return exec.call(this, callback);
+    if (!observing) return exec.call(this, callback);
+    // Timed as one batch; a timeout rejects the pipeline's own promise (and its callback).
+    const name = this._queue[0]?.name === 'multi' ? 'multi' : 'pipeline';
+    return instr.batch(name, keys, () => exec.call(this, callback), (error) => this.reject(error));
   };
   return pipeline;
 }

@@ -1,4 +1,5 @@
 import type { NamespaceGuard, ReplySlot } from '../../core/index.js';
+import type { Instrumentation } from '../../instrument/instrumentation.js';
 import type { IoredisCommand } from './internals.js';
 
 /**
@@ -11,7 +12,7 @@ const PREPARED = Symbol('isolated-redis.prepared');
 type Marked = IoredisCommand & { [PREPARED]?: true };
 
 /** Filled by each rewrite (synchronously, so one slot serves every command). */
-const replySlot: ReplySlot = { shape: undefined };
+const replySlot: ReplySlot = { shape: undefined, keys: 0 };
 
 /**
  * Rewrites one ioredis Command through the guard: its arguments get the prefix and, when its
@@ -37,13 +38,16 @@ export function prepareCommand(guard: NamespaceGuard, command: Marked): void {
   command[PREPARED] = true;
 }
 
-/** Prepares `command`, or rejects it with the refusal; true when it may be sent. */
-export function prepareOrReject(guard: NamespaceGuard, command: IoredisCommand): boolean {
+/** How many keys the command {@link prepareCommand} last rewrote names (for instrumentation). */
+export const preparedKeyCount = (): number => replySlot.keys ?? 0;
+
+/** Prepares `command`, or rejects it with the refusal (reported to `instr`); true when it may be sent. */
+export function prepareOrReject(guard: NamespaceGuard, command: IoredisCommand, instr: Instrumentation): boolean {
   try {
     prepareCommand(guard, command);
     return true;
   } catch (error) {
-    command.reject(error as Error);
+    command.reject(instr.rejected(error as Error));
     return false;
   }
 }

@@ -1,9 +1,11 @@
 import { IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
+import type { Instrumentation } from '../../instrument/instrumentation.js';
+import { isolationInfo } from '../isolation-info.js';
 import { rejectedLikeIoredis, type IoredisCommand, type IoredisLike, type IoredisPipeline } from './internals.js';
 import { isTransactionFrame, monitorRefusal, transactionFrameRefusal, unpipelinedMultiRefusal } from '../refusals.js';
 import { AutoPipeline } from './auto-pipeline.js';
 import { guardPipeline } from './pipeline.js';
-import { prepareOrReject } from './prepare-command.js';
+import { preparedKeyCount, prepareOrReject } from './prepare-command.js';
 import { isolatePubSubEvents } from './pubsub-events.js';
 
 /**
@@ -16,7 +18,7 @@ import { isolatePubSubEvents } from './pubsub-events.js';
  * reaches `sendCommand` with the view as `this`; the view guards it there and hands it to the
  * client's own `sendCommand`, called on the client so that connection state stays the client's.
  */
-export function createIoredisView<C extends IoredisLike>(client: C, guard: NamespaceGuard): C {
+export function createIoredisView<C extends IoredisLike>(client: C, guard: NamespaceGuard, instr: Instrumentation): C {
   if (client.options.keyPrefix) {
     throw new IsolationConfigError(
       `the client has ioredis's own keyPrefix ${JSON.stringify(client.options.keyPrefix)}; remove it: isolated-redis prefixes keys itself, ` +
@@ -33,6 +35,11 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
   const sendCommand = client.sendCommand;
   const autoPipeline = client.options.enableAutoPipelining ? new AutoPipeline(client) : undefined;
 
+  const send = (command: IoredisCommand, stream?: unknown, node?: unknown): unknown => {
+    if (autoPipeline && stream === undefined && node === undefined && autoPipeline.accepts(command)) return autoPipeline.enqueue(command);
+    return sendCommand.call(client, command, stream, node);
+  };
+
   const own = (name: string, value: unknown): void => {
     Object.defineProperty(view, name, { value, writable: true, configurable: true, enumerable: false });
   };
@@ -42,19 +49,22 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
     // swallow other views' commands (and hand their replies to this view's EXEC). Inside a
     // pipeline (which passes `stream`) they frame this view's own commands only.
     if (stream === undefined && isTransactionFrame(command.name)) {
-      command.reject(transactionFrameRefusal(guard, command.name));
+      command.reject(instr.rejected(transactionFrameRefusal(guard, command.name)));
       return command.promise;
     }
-    if (!prepareOrReject(guard, command)) return command.promise;
-    if (autoPipeline && stream === undefined && node === undefined && autoPipeline.accepts(command)) return autoPipeline.enqueue(command);
-    return sendCommand.call(client, command, stream, node);
+    if (!prepareOrReject(guard, command, instr)) return command.promise;
+    // Pipelined commands (`stream` given) are observed as their pipeline, in guardPipeline.
+    if (stream === undefined && node === undefined && instr.observing()) {
+      return instr.command(command.name, command.args, preparedKeyCount(), () => send(command) as Promise<unknown>, (error) => command.reject(error));
+    }
+    return send(command, stream, node);
   });
   // ioredis's own auto-pipelining would batch commands before the guard sees them: the view
   // turns it off for itself and batches guarded commands instead (see AutoPipeline).
   own('options', { ...client.options, enableAutoPipelining: false });
 
   own('pipeline', function (this: C, commands?: unknown[][]) {
-    const pipeline = guardPipeline(guard, client.pipeline.call(this) as IoredisPipeline);
+    const pipeline = guardPipeline(guard, client.pipeline.call(this) as IoredisPipeline, instr);
     if (Array.isArray(commands)) (pipeline.addBatch as (c: unknown[][]) => unknown).call(pipeline, commands);
     return pipeline;
   });
@@ -62,20 +72,20 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
   own('multi', function (this: C, commands?: unknown, options?: { pipeline?: boolean }) {
     const opts = !Array.isArray(commands) && options === undefined ? (commands as { pipeline?: boolean } | undefined) : options;
     if (opts?.pipeline === false) {
-      throw unpipelinedMultiRefusal(guard);
+      throw instr.rejected(unpipelinedMultiRefusal(guard));
     }
-    const transaction = guardPipeline(guard, client.multi.call(this) as IoredisPipeline);
+    const transaction = guardPipeline(guard, client.multi.call(this) as IoredisPipeline, instr);
     if (Array.isArray(commands)) (transaction.addBatch as (c: unknown[][]) => unknown).call(transaction, commands);
     return transaction;
   });
 
   // Redis#duplicate(options) and Cluster#duplicate(startupNodes, options): pass both through.
   own('duplicate', function (...args: unknown[]) {
-    return createIoredisView(client.duplicate(...args), guard);
+    return createIoredisView(client.duplicate(...args), guard, instr);
   });
 
   own('monitor', function (callback?: (error: Error) => void) {
-    return rejectedLikeIoredis(monitorRefusal(guard), callback);
+    return rejectedLikeIoredis(instr.rejected(monitorRefusal(guard)), callback);
   });
 
   // State ioredis keeps per instance and mutates: the view gets its own, so that nothing the
@@ -84,12 +94,12 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
   own('addedBuiltinSet', new Set(client.addedBuiltinSet ?? []));
   own('_autoPipelines', new Map());
   own('_runningAutoPipelines', new Set());
-  own('isolation', { namespace: guard.namespace, prefix: guard.prefix, mode: guard.mode, guard });
+  own('isolation', isolationInfo(guard, instr));
 
   own('nodes', function (role?: unknown) {
     const nodes = (client as unknown as { nodes?: (role?: unknown) => IoredisLike[] }).nodes;
     if (typeof nodes !== 'function') return undefined;
-    return nodes.call(client, role).map((node) => createIoredisView(node, guard));
+    return nodes.call(client, role).map((node) => createIoredisView(node, guard, instr));
   });
 
   isolatePubSubEvents(view, client, guard);

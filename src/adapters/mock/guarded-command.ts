@@ -11,6 +11,8 @@ export interface PreparedCommand {
   readonly method: string;
   readonly sent: readonly RedisArg[];
   readonly unprefix: (reply: unknown) => unknown;
+  /** How many keys it names. */
+  readonly keys: number;
   /**
    * Tells the observers how the command ended: sent to the mock, or held back because another
    * command of its pipeline was refused. Called once the whole batch is decided.
@@ -20,7 +22,7 @@ export interface PreparedCommand {
 
 type Callback = (error: Error | null, reply?: unknown) => void;
 
-const replySlot: ReplySlot = { shape: undefined };
+const replySlot: ReplySlot = { shape: undefined, keys: 0 };
 const identity = (reply: unknown): unknown => reply;
 
 /**
@@ -45,12 +47,13 @@ export function prepareMockCommand(state: MockViewState, method: string, input: 
     return {
       method,
       sent,
+      keys: replySlot.keys ?? 0,
       unprefix: shape === undefined ? identity : (reply) => state.guard.unprefixShape(shape, reply),
       report: (refusal) => notify(refusal ? { error: refusal } : { sent }),
     };
   } catch (error) {
     notify({ error: error as Error });
-    throw error;
+    throw state.instr.rejected(error);
   }
 }
 
@@ -68,7 +71,9 @@ export function runMockCommand(state: MockViewState, method: string, input: unkn
   }
   prepared.report();
   const run = mockMethod(state.mock, prepared.method) as (...args: RedisArg[]) => unknown;
-  const reply = new Promise((resolve) => resolve(run.apply(state.mock, [...prepared.sent]))).then(prepared.unprefix);
+  const send = (): Promise<unknown> => new Promise((resolve) => resolve(run.apply(state.mock, [...prepared.sent]))).then(prepared.unprefix);
+  const { instr } = state;
+  const reply = instr.observing() ? instr.command(method.replace(/Buffer$/, ''), prepared.sent, prepared.keys, send) : send();
   if (callback) reply.then((value) => callback(null, value), (error: Error) => callback(error));
   return reply;
 }

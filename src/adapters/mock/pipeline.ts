@@ -91,12 +91,15 @@ function execPipeline(state: PipelineState, callback?: (error: Error | null, res
     return rejectedLikeIoredis(error as Error, callback);
   }
   for (const command of prepared) command.report();
-  const mock = state.view.mock;
+  const { mock, instr } = state.view;
   const batch: MockBatch = state.transaction ? mock.multi() : mock.pipeline();
   for (const { method, sent } of prepared) (batch[batchMethodName(batch, method)] as (...args: unknown[]) => unknown)(...sent);
-  const results = batch.exec().then((replies) =>
-    replies === null ? null : replies.map(([error, reply], i): [Error | null, unknown] => [error, error ? reply : (prepared[i] as PreparedCommand).unprefix(reply)]),
-  );
+  const run = (): Promise<Results> =>
+    batch.exec().then((replies) =>
+      replies === null ? null : replies.map(([error, reply], i): [Error | null, unknown] => [error, error ? reply : (prepared[i] as PreparedCommand).unprefix(reply)]),
+    );
+  const keys = prepared.reduce((sum, command) => sum + command.keys, 0);
+  const results = instr.observing() ? instr.batch(state.transaction ? 'multi' : 'pipeline', keys, run) : run();
   results.then(
     (replies) => queued.forEach(({ callback: own }, i) => own?.(replies?.[i]?.[0] ?? null, replies?.[i]?.[1])),
     (error: Error) => queued.forEach(({ callback: own }) => own?.(error)),

@@ -1,4 +1,5 @@
 import { IsolationConfigError, type NamespaceGuard, type RedisArg } from '../../core/index.js';
+import type { Instrumentation } from '../../instrument/instrumentation.js';
 import type { IoredisMockLike } from './internals.js';
 
 /**
@@ -39,6 +40,7 @@ export interface MockViewState {
   readonly mock: IoredisMockLike;
   readonly guard: NamespaceGuard;
   readonly observers: Set<MockCommandObserver>;
+  readonly instr: Instrumentation;
 }
 
 // A global symbol, so that views made by one copy of the library (the "." bundle) are found by

@@ -1,4 +1,6 @@
 import { IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
+import { Instrumentation } from '../../instrument/instrumentation.js';
+import { isolationInfo } from '../isolation-info.js';
 import { BUILTIN_COMMANDS } from '../../core/command-table.js';
 import { rejectedLikeIoredis, type IoredisLike } from '../ioredis/internals.js';
 import { isolatePubSubEvents } from '../ioredis/pubsub-events.js';
@@ -45,7 +47,12 @@ interface ScriptDefinition {
  * events are confined, and commands the mock cannot run are refused with
  * {@link MockUnsupportedCommandError} after the guard's own verdict.
  */
-export function createMockView<C extends IoredisMockLike>(mock: C, guard: NamespaceGuard, observers = new Set<MockCommandObserver>()): C {
+export function createMockView<C extends IoredisMockLike>(
+  mock: C,
+  guard: NamespaceGuard,
+  instr = new Instrumentation(guard.namespace, {}),
+  observers = new Set<MockCommandObserver>(),
+): C {
   if (mock.options.keyPrefix) {
     throw new IsolationConfigError(
       `the mock has a keyPrefix ${JSON.stringify(mock.options.keyPrefix)}; remove it: isolated-redis prefixes keys itself, ` +
@@ -57,7 +64,7 @@ export function createMockView<C extends IoredisMockLike>(mock: C, guard: Namesp
     throw new IsolationConfigError(`the mock is already isolated in namespace "${existing.namespace}"; wrap the raw mock instead`);
   }
   const view = Object.create(mock) as C & Record<string, unknown>;
-  const state: MockViewState = { mock, guard, observers };
+  const state: MockViewState = { mock, guard, observers, instr };
   const own = (name: string, value: unknown): void => {
     Object.defineProperty(view, name, { value, writable: true, configurable: true, enumerable: false });
   };
@@ -73,14 +80,14 @@ export function createMockView<C extends IoredisMockLike>(mock: C, guard: Namesp
   own('pipeline', (commands?: unknown) => createMockPipeline(pipelineProto(), state, false, commands));
   own('multi', (commands?: unknown, options?: { pipeline?: boolean }) => {
     const opts = !Array.isArray(commands) && options === undefined ? (commands as { pipeline?: boolean } | undefined) : options;
-    if (opts?.pipeline === false) throw unpipelinedMultiRefusal(guard);
+    if (opts?.pipeline === false) throw instr.rejected(unpipelinedMultiRefusal(guard));
     return createMockPipeline(pipelineProto(), state, true, commands);
   });
   for (const frame of ['exec', 'execBuffer', 'discard', 'discardBuffer', 'multiBuffer']) {
-    const refusal = (): Error => transactionFrameRefusal(guard, frame.replace(/Buffer$/, ''));
+    const refusal = (): Error => instr.rejected(transactionFrameRefusal(guard, frame.replace(/Buffer$/, '')));
     own(frame, (callback?: (error: Error) => void) => rejectedLikeIoredis(refusal(), callback));
   }
-  own('monitor', (callback?: (error: Error) => void) => rejectedLikeIoredis(monitorRefusal(guard), callback));
+  own('monitor', (callback?: (error: Error) => void) => rejectedLikeIoredis(instr.rejected(monitorRefusal(guard)), callback));
 
   // A script runs as EVAL of its Lua with its keys counted, so the guard prefixes its KEYS.
   own('defineCommand', (name: string, definition: ScriptDefinition) => {
@@ -101,9 +108,9 @@ export function createMockView<C extends IoredisMockLike>(mock: C, guard: Namesp
     }
   }
 
-  own('duplicate', (options?: Record<string, unknown>) => createMockView(mock.duplicate(options), guard, observers));
+  own('duplicate', (options?: Record<string, unknown>) => createMockView(mock.duplicate(options), guard, instr, observers));
   own('disconnect', () => mock.disconnect());
-  own('isolation', { namespace: guard.namespace, prefix: guard.prefix, mode: guard.mode, guard });
+  own('isolation', isolationInfo(guard, instr));
   attachViewState(view, state);
   isolatePubSubEvents(view, mock as unknown as IoredisLike, guard);
   return view;

@@ -1,4 +1,5 @@
 import type { NamespaceGuard, RedisArg, ReplyShape } from '../../core/index.js';
+import type { Instrumentation } from '../../instrument/instrumentation.js';
 import { isTransactionFrame, transactionFrameRefusal } from '../refusals.js';
 import { bindReceiver, commandLayer } from './command-methods.js';
 import type { NodeRedisClientLike, NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
@@ -24,7 +25,7 @@ type BatchExecutor = (this: unknown, commands: QueuedCommand[], ...rest: unknown
  * first. Connection methods (connect, quit, reconnection, SELECT of the configured database,
  * resubscription) stay the client's.
  */
-export function createNodeRedisClientView<C extends NodeRedisClientLike>(client: C, guard: NamespaceGuard): C {
+export function createNodeRedisClientView<C extends NodeRedisClientLike>(client: C, guard: NamespaceGuard, instr: Instrumentation): C {
   assertWrappable(client);
   const view = Object.create(commandLayer(client)) as C;
   const self = client._self;
@@ -36,9 +37,13 @@ export function createNodeRedisClientView<C extends NodeRedisClientLike>(client:
       try {
         rewritten = rewriteParser(guard, parser);
       } catch (error) {
-        return Promise.reject(error);
+        return Promise.reject(instr.rejected(error));
       }
-      return original.call(self, command, rewritten, options, unprefixing(guard, rewritten.replyShape, transformReply));
+      const transform = unprefixing(guard, rewritten.replyShape, transformReply);
+      if (instr.observing()) {
+        return instr.commandLine(rewritten.redisArgs, rewritten.keys.length, () => original.call(self, command, rewritten, options, transform));
+      }
+      return original.call(self, command, rewritten, options, transform);
     };
   defineOwn(view, '_executeCommand', executor(client._executeCommand as Executor));
   defineOwn(view, '_executeScript', executor(client._executeScript as Executor));
@@ -52,10 +57,13 @@ export function createNodeRedisClientView<C extends NodeRedisClientLike>(client:
       rewritten = rewriteArgs(guard, args, replySlot);
       shape = replySlot.shape;
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(instr.rejected(error));
     }
-    const reply = sendCommand.call(this, rewritten, options);
-    return shape === undefined ? reply : reply.then((value) => guard.unprefixShape(shape, value));
+    const send = (): Promise<unknown> => {
+      const reply = sendCommand.call(this, rewritten, options);
+      return shape === undefined ? reply : reply.then((value) => guard.unprefixShape(shape, value));
+    };
+    return instr.observing() ? instr.commandLine(rewritten, replySlot.keys ?? 0, send) : send();
   });
 
   // MULTI, execAsPipeline() and the legacy client's multi hand their queue to these.
@@ -66,9 +74,10 @@ export function createNodeRedisClientView<C extends NodeRedisClientLike>(client:
       try {
         batch = rewriteBatch(guard, commands);
       } catch (error) {
-        return Promise.reject(error);
+        return Promise.reject(instr.rejected(error));
       }
-      return original.call(this, batch.commands, ...rest).then((replies) => unprefixBatch(guard, replies, batch.shapes));
+      const send = (): Promise<unknown> => original.call(this, batch.commands, ...rest).then((replies) => unprefixBatch(guard, replies, batch.shapes));
+      return instr.observing() ? instr.batch(name === '_executeMulti' ? 'multi' : 'pipeline', batch.keys, send) : send();
     });
   }
 
@@ -80,7 +89,7 @@ export function createNodeRedisClientView<C extends NodeRedisClientLike>(client:
       try {
         keys = guard.rewrite('watch', Array.isArray(key) ? key : [key]);
       } catch (error) {
-        return Promise.reject(error);
+        return Promise.reject(instr.rejected(error));
       }
       return watch.call(this, [...keys]);
     };
@@ -90,11 +99,11 @@ export function createNodeRedisClientView<C extends NodeRedisClientLike>(client:
 
   const createPool = client.createPool as ((options?: unknown) => Record<string, unknown>) | undefined;
   if (typeof createPool === 'function') {
-    defineOwn(view, 'createPool', (options?: unknown) => createNodeRedisPoolView(createPool.call(client, options), guard, createNodeRedisClientView));
+    defineOwn(view, 'createPool', (options?: unknown) => createNodeRedisPoolView(createPool.call(client, options), guard, instr, createNodeRedisClientView));
   }
 
   const getPubSubListeners = client.getPubSubListeners as ListenersOf | undefined;
-  isolatePubSub(view, client, guard, (type) => getPubSubListeners?.call(client, type));
-  completeView(view, client, guard, (duplicate: C) => createNodeRedisClientView(duplicate, guard));
+  isolatePubSub(view, client, guard, instr, (type) => getPubSubListeners?.call(client, type));
+  completeView(view, client, guard, instr, (duplicate: C) => createNodeRedisClientView(duplicate, guard, instr));
   return view;
 }

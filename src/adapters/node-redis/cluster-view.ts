@@ -1,4 +1,5 @@
 import type { NamespaceGuard, RedisArg, ReplyShape } from '../../core/index.js';
+import type { Instrumentation } from '../../instrument/instrumentation.js';
 import { createNodeRedisClientView } from './client-view.js';
 import { bindReceiver, commandLayer } from './command-methods.js';
 import type { NodeFn, NodeRedisClientLike, NodeRedisClusterLike, NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
@@ -26,13 +27,14 @@ type MultiConstructor = new (executeMulti: ClusterBatchExecutor, executePipeline
  * aggregation of multi-shard replies sees un-prefixed keys. Node clients the cluster exposes
  * (`nodeClient()`, `getNodeClientForKey()`) come back as isolated views too.
  */
-export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(cluster: C, guard: NamespaceGuard): C {
+export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(cluster: C, guard: NamespaceGuard, instr: Instrumentation): C {
   assertWrappable(cluster);
   const view = Object.create(commandLayer(cluster)) as C;
   const self = cluster._self;
   bindReceiver(view);
 
-  const isolatedNode = memoizeByObject((client: NodeRedisClientLike) => createNodeRedisClientView(client, guard));
+  // node-redis 5 runs each typed command on such a view: it is observed there.
+  const isolatedNode = memoizeByObject((client: NodeRedisClientLike) => createNodeRedisClientView(client, guard, instr));
   /** Per node client and reply shape: executors that strip the prefix before the reply transform. */
   const shapesOf = memoizeByObject((): Map<ReplyShape, NodeRedisClientLike> => new Map());
   const unprefixingNode = (client: NodeRedisClientLike, shape: ReplyShape): NodeRedisClientLike => {
@@ -60,14 +62,15 @@ export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(clust
       try {
         rewritten = rewriteParser(guard, parser);
       } catch (error) {
-        return Promise.reject(error);
+        return Promise.reject(instr.rejected(error));
       }
       const shape = rewritten.replyShape;
       const make = shape === undefined ? makeFn : (p: NodeRedisParser): NodeFn => {
         const fn = makeFn(p);
         return (client, opts) => fn(unprefixingNode(client, shape), opts);
       };
-      return executeWithPolicies.call(self, rewritten, isReadonly, options, make);
+      const send = (): Promise<unknown> => executeWithPolicies.call(self, rewritten, isReadonly, options, make);
+      return instr.observing() ? instr.commandLine(rewritten.redisArgs, rewritten.keys.length, send) : send();
     });
   } else {
     const execute = self._execute;
@@ -76,7 +79,7 @@ export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(clust
       try {
         key = routingKey(firstKey);
       } catch (error) {
-        return Promise.reject(error);
+        return Promise.reject(instr.rejected(error));
       }
       return execute.call(self, key, isReadonly, options, (client: NodeRedisClientLike, opts: unknown) => fn(isolatedNode(client), opts), ...rest);
     });
@@ -92,25 +95,35 @@ export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(clust
       shape = replySlot.shape;
       key = routingKey(firstKey);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(instr.rejected(error));
     }
-    const reply = sendCommand.call(this, key, isReadonly, rewritten, options);
-    return shape === undefined ? reply : reply.then((value) => guard.unprefixShape(shape, value));
+    const send = (): Promise<unknown> => {
+      const reply = sendCommand.call(this, key, isReadonly, rewritten, options);
+      return shape === undefined ? reply : reply.then((value) => guard.unprefixShape(shape, value));
+    };
+    return instr.observing() ? instr.commandLine(rewritten, replySlot.keys ?? 0, send) : send();
   });
 
   // The cluster's MULTI builds its executors in closures: the view hands node-redis a `Multi`
   // that wraps them, so that the whole queue is guarded and routed by the prefixed key.
   const multi = cluster.MULTI as (this: unknown, routing?: unknown) => unknown;
-  const guardedBatch = (execute: ClusterBatchExecutor): ClusterBatchExecutor => async (firstKey, isReadonly, commands) => {
-    const batch = rewriteBatch(guard, commands);
-    const replies = await execute(routingKey(firstKey), isReadonly, batch.commands);
-    return unprefixBatch(guard, replies, batch.shapes) as unknown[];
+  const guardedBatch = (execute: ClusterBatchExecutor, name: 'multi' | 'pipeline'): ClusterBatchExecutor => async (firstKey, isReadonly, commands) => {
+    let batch: ReturnType<typeof rewriteBatch>;
+    let key: RedisArg | undefined;
+    try {
+      batch = rewriteBatch(guard, commands);
+      key = routingKey(firstKey);
+    } catch (error) {
+      throw instr.rejected(error);
+    }
+    const send = async (): Promise<unknown[]> => unprefixBatch(guard, await execute(key, isReadonly, batch.commands), batch.shapes) as unknown[];
+    return instr.observing() ? instr.batch(name, batch.keys, send) : send();
   };
   const guardedMulti = function (this: object, routing?: unknown): unknown {
     const Multi = (this as { Multi: MultiConstructor }).Multi;
     const shim = Object.create(this) as Record<string, unknown>;
     shim.Multi = function (executeMulti: ClusterBatchExecutor, executePipeline: ClusterBatchExecutor, ...rest: unknown[]) {
-      return new Multi(guardedBatch(executeMulti), guardedBatch(executePipeline), ...rest);
+      return new Multi(guardedBatch(executeMulti, 'multi'), guardedBatch(executePipeline, 'pipeline'), ...rest);
     };
     return multi.call(shim, routing);
   };
@@ -120,11 +133,11 @@ export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(clust
   isolateClusterNodes(view, cluster, isolatedNode, routingKey);
 
   // Channel and pattern subscriptions live on one node client; sharded ones on each shard's.
-  isolatePubSub(view, cluster, guard, (type) => {
+  isolatePubSub(view, cluster, guard, instr, (type) => {
     if (type === 'SHARDED') return undefined;
     const node = (cluster._slots as { pubSubNode?: { client: { getPubSubListeners(type: string): Map<string, unknown> } } }).pubSubNode;
     return node ? node.client.getPubSubListeners(type) : new Map();
   });
-  completeView(view, cluster, guard, (duplicate: C) => createNodeRedisClusterView(duplicate, guard));
+  completeView(view, cluster, guard, instr, (duplicate: C) => createNodeRedisClusterView(duplicate, guard, instr));
   return view;
 }

@@ -1,4 +1,5 @@
 import type { NamespaceGuard } from '../../core/index.js';
+import type { Instrumentation } from '../../instrument/instrumentation.js';
 import { commandLayer } from './command-methods.js';
 import type { NodeRedisClientLike } from './internals.js';
 import { assertWrappable, completeView, defineOwn, memoizeByObject } from './view-common.js';
@@ -21,17 +22,18 @@ export function isNodeRedisPool(value: unknown): value is Record<string, unknown
 export function createNodeRedisPoolView<P extends Record<string, unknown>>(
   pool: P,
   guard: NamespaceGuard,
-  isolateClient: (client: NodeRedisClientLike, guard: NamespaceGuard) => NodeRedisClientLike,
+  instr: Instrumentation,
+  isolateClient: (client: NodeRedisClientLike, guard: NamespaceGuard, instr: Instrumentation) => NodeRedisClientLike,
 ): P {
   assertWrappable(pool);
   // The command layer gives the pool view module and function namespaces bound to it (see
   // command-methods.ts). Pool commands call `this.execute`, so they need no receiver of their own.
   const view = Object.create(commandLayer(pool)) as P;
-  const isolated = memoizeByObject((client: NodeRedisClientLike) => isolateClient(client, guard));
+  const isolated = memoizeByObject((client: NodeRedisClientLike) => isolateClient(client, guard, instr));
   const execute = pool.execute as Execute;
   defineOwn(view, 'execute', function (this: unknown, fn: (client: NodeRedisClientLike) => unknown) {
     return execute.call(this, (client) => fn(isolated(client)));
   });
-  completeView(view, pool, guard, (duplicate: P) => createNodeRedisPoolView(duplicate, guard, isolateClient));
+  completeView(view, pool, guard, instr, (duplicate: P) => createNodeRedisPoolView(duplicate, guard, instr, isolateClient));
   return view;
 }

@@ -1,4 +1,5 @@
 import { BlockedCommandError, MalformedCommandError, type NamespaceGuard, type RedisArg } from '../../core/index.js';
+import type { Instrumentation } from '../../instrument/instrumentation.js';
 
 type Listener = (message: unknown, channel: unknown) => unknown;
 type SubscribeMethod = (channels: unknown, listener?: unknown, bufferMode?: unknown) => unknown;
@@ -24,7 +25,7 @@ const METHODS = [
  * `getPubSubListeners` shows only the namespace's channels, un-prefixed; the low-level
  * `extendPubSub*Listeners`, which subscribe past every check, are refused.
  */
-export function isolatePubSub(view: object, client: Record<string, unknown>, guard: NamespaceGuard, listenersOf: ListenersOf): void {
+export function isolatePubSub(view: object, client: Record<string, unknown>, guard: NamespaceGuard, instr: Instrumentation, listenersOf: ListenersOf): void {
   const wrappers = new WeakMap<Listener, Listener>();
   const wrap = (listener: unknown): unknown => {
     if (typeof listener !== 'function' || guard.mode === 'strict') return listener;
@@ -56,7 +57,7 @@ export function isolatePubSub(view: object, client: Record<string, unknown>, gua
           for (const channel of confined) asked[type][unsubscribe ? 'delete' : 'add'](String(channel));
         }
       } catch (error) {
-        return Promise.reject(error);
+        return Promise.reject(instr.rejected(error));
       }
       const target = listener === undefined ? undefined : unsubscribe ? (wrappers.get(listener as Listener) ?? listener) : wrap(listener);
       return original.call(this, confined, target, bufferMode);
@@ -85,10 +86,12 @@ export function isolatePubSub(view: object, client: Record<string, unknown>, gua
     Object.defineProperty(view, name, {
       value: () =>
         Promise.reject(
-          new BlockedCommandError(`${name}() is refused in namespace "${guard.namespace}": it subscribes past the guard; use subscribe(), pSubscribe() or sSubscribe()`, {
-            command: 'subscribe',
-            namespace: guard.namespace,
-          }),
+          instr.rejected(
+            new BlockedCommandError(`${name}() is refused in namespace "${guard.namespace}": it subscribes past the guard; use subscribe(), pSubscribe() or sSubscribe()`, {
+              command: 'subscribe',
+              namespace: guard.namespace,
+            }),
+          ),
         ),
       writable: true,
       configurable: true,

@@ -57,7 +57,7 @@ export class RewrittenParser implements NodeRedisParser {
  * Where every rewrite of this adapter puts the reply shape: read right after the (synchronous)
  * rewrite that wrote it, so one slot serves all, and guarding a command allocates no slot.
  */
-export const replySlot: ReplySlot = { shape: undefined };
+export const replySlot: ReplySlot = { shape: undefined, keys: 0 };
 
 /** The guard's verdict on one argument vector, `[name, ...args]`, with the reply's shape. */
 export function rewriteArgs(guard: NamespaceGuard, argv: readonly RedisArg[], slot: ReplySlot): RedisArg[] {
@@ -98,10 +98,11 @@ export function unprefixing(guard: NamespaceGuard, shape: ReplyShape | undefined
   };
 }
 
-/** A MULTI or pipeline after the guard: the queue to send, and each reply's shape (`undefined`: none names a key). */
+/** A MULTI or pipeline after the guard: the queue to send, each reply's shape (`undefined`: none names a key), and the number of keys. */
 export interface RewrittenBatch {
   readonly commands: QueuedCommand[];
   readonly shapes: Array<ReplyShape | undefined> | undefined;
+  readonly keys: number;
 }
 
 /**
@@ -111,12 +112,14 @@ export interface RewrittenBatch {
  */
 export function rewriteBatch(guard: NamespaceGuard, commands: readonly QueuedCommand[]): RewrittenBatch {
   let shapes: Array<ReplyShape | undefined> | undefined;
+  let keys = 0;
   const rewritten = new Array<QueuedCommand>(commands.length);
   for (let i = 0; i < commands.length; i++) {
     rewritten[i] = { args: rewriteArgs(guard, (commands[i] as QueuedCommand).args, replySlot) };
+    keys += replySlot.keys ?? 0;
     if (replySlot.shape !== undefined) (shapes ??= new Array<ReplyShape | undefined>(commands.length))[i] = replySlot.shape;
   }
-  return { commands: rewritten, shapes };
+  return { commands: rewritten, shapes, keys };
 }
 
 /** The raw replies of a batch with the prefix stripped, command by command; errors stay as they are. */

@@ -1,4 +1,6 @@
 import { BlockedCommandError, IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
+import type { Instrumentation } from '../../instrument/instrumentation.js';
+import { isolationInfo } from '../isolation-info.js';
 import { monitorRefusal } from '../refusals.js';
 import { bindReceiver, hasReceiver } from './command-methods.js';
 import { delegateEmitter } from './emitter.js';
@@ -30,8 +32,8 @@ export function assertWrappable(client: Record<string, unknown>): void {
 }
 
 /** The `isolation` property every view carries. */
-export function describeIsolation(view: object, guard: NamespaceGuard): void {
-  defineOwn(view, 'isolation', { namespace: guard.namespace, prefix: guard.prefix, mode: guard.mode, guard });
+export function describeIsolation(view: object, guard: NamespaceGuard, instr: Instrumentation): void {
+  defineOwn(view, 'isolation', isolationInfo(guard, instr));
 }
 
 /** `duplicate()` makes a new client (a new connection): it comes back isolated, with the same guard. */
@@ -74,15 +76,17 @@ const derivedViews = new WeakSet<object>();
  * namespace's subscriptions, WATCH and database on the shared connection. node-redis writes both
  * straight to its queue, so the view refuses them itself.
  */
-export function refuseConnectionWide(view: object, guard: NamespaceGuard): void {
-  const refuseMonitor = (): Promise<never> => Promise.reject(monitorRefusal(guard));
+export function refuseConnectionWide(view: object, guard: NamespaceGuard, instr: Instrumentation): void {
+  const refuseMonitor = (): Promise<never> => Promise.reject(instr.rejected(monitorRefusal(guard)));
   defineOwn(view, 'MONITOR', refuseMonitor);
   defineOwn(view, 'monitor', refuseMonitor);
   const refuseReset = (): Promise<never> =>
     Promise.reject(
-      new BlockedCommandError(
-        `RESET is refused in namespace "${guard.namespace}": it would end every namespace's subscriptions and transactions on the shared connection`,
-        { command: 'reset', namespace: guard.namespace },
+      instr.rejected(
+        new BlockedCommandError(
+          `RESET is refused in namespace "${guard.namespace}": it would end every namespace's subscriptions and transactions on the shared connection`,
+          { command: 'reset', namespace: guard.namespace },
+        ),
       ),
     );
   defineOwn(view, 'reset', refuseReset);
@@ -107,10 +111,16 @@ export function memoizeByObject<K extends object, V>(create: (key: K) => V): (ke
  * the client has it) and the command-option methods isolated, the emitter methods acting on the
  * client, and `isolation`.
  */
-export function completeView(view: Record<string, unknown>, client: Record<string, unknown>, guard: NamespaceGuard, isolate: (duplicate: never) => unknown): void {
-  refuseConnectionWide(view, guard);
+export function completeView(
+  view: Record<string, unknown>,
+  client: Record<string, unknown>,
+  guard: NamespaceGuard,
+  instr: Instrumentation,
+  isolate: (duplicate: never) => unknown,
+): void {
+  refuseConnectionWide(view, guard, instr);
   isolateDuplicate(view, client, isolate);
   deriveWithCommandOptions(view);
   delegateEmitter(view, client);
-  describeIsolation(view, guard);
+  describeIsolation(view, guard, instr);
 }

@@ -36,7 +36,7 @@ export interface FileAnalysisOptions {
   readonly typedClients?: TypedClients;
 }
 
-/** See {@link FileAnalysisOptions.typedClients}. */
+/** How `lint` reads a client known only by its type annotation: as a raw client, or as an isolated one in prefix mode. */
 export type TypedClients = 'raw' | 'isolated';
 
 /** Methods that take a whole command line: ioredis `call(name, ...args)`, node-redis `sendCommand([name, ...args])`. */

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { blockTimeMs } from '../../src/index.js';
+
+describe('blockTimeMs', () => {
+  it('reads the block time of each blocking command where it is given, in ms', () => {
+    expect(blockTimeMs('blpop', ['a', 'b', '5'])).toBe(5000);
+    expect(blockTimeMs('brpop', ['a', '0.25'])).toBe(250);
+    expect(blockTimeMs('blmove', ['a', 'b', 'LEFT', 'RIGHT', '2'])).toBe(2000);
+    expect(blockTimeMs('bzpopmin', ['z', '1'])).toBe(1000);
+    expect(blockTimeMs('blmpop', ['3', '2', 'a', 'b', 'LEFT'])).toBe(3000);
+    expect(blockTimeMs('bzmpop', ['1', '1', 'z', 'MIN'])).toBe(1000);
+    expect(blockTimeMs('xread', ['COUNT', '1', 'BLOCK', '5000', 'STREAMS', 's', '$'])).toBe(5000);
+    expect(blockTimeMs('xreadgroup', ['GROUP', 'g', 'c', 'BLOCK', '100', 'STREAMS', 's', '>'])).toBe(100);
+    expect(blockTimeMs('wait', ['1', '200'])).toBe(200);
+  });
+
+  it('tells "forever" (0) from "not blocking" (undefined)', () => {
+    expect(blockTimeMs('blpop', ['a', '0'])).toBe(0);
+    expect(blockTimeMs('xread', ['COUNT', '1', 'STREAMS', 's', '0'])).toBeUndefined();
+    expect(blockTimeMs('xread', ['STREAMS', 'BLOCK', '0'])).toBeUndefined();
+    expect(blockTimeMs('get', ['k'])).toBeUndefined();
+  });
+});

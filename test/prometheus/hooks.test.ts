@@ -1,0 +1,87 @@
+import { Redis } from 'ioredis';
+import { Registry, register } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CrossNamespaceError, CommandTimeoutError, combineHooks, createIsolatedRedis } from '../../src/index.js';
+import { createPrometheusHooks } from '../../src/prometheus/index.js';
+import { startRedisServer, type RunningRedis } from '../support/redis-server.js';
+
+// Pauses and reconfigures its server: one of its own.
+let server: RunningRedis;
+const open: Redis[] = [];
+beforeAll(async () => {
+  server = await startRedisServer(['--maxmemory', '100mb']);
+});
+afterAll(async () => {
+  open.forEach((c) => c.disconnect());
+  await server.stop();
+});
+const connect = (): Redis => {
+  const c = new Redis(server.url);
+  open.push(c);
+  return c;
+};
+
+/** The value of one sample line of the text exposition, e.g. `name{labels} 3`. */
+const sample = (text: string, line: string): number | undefined => {
+  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+  return found === undefined ? undefined : Number(found.slice(line.length + 1));
+};
+
+describe('createPrometheusHooks', () => {
+  it('exposes the commands, refusals, timeouts and pressure of known traffic', async () => {
+    const registry = new Registry();
+    const hooks = createPrometheusHooks({ registry });
+    const redis = createIsolatedRedis({ namespace: 'mcp2', namespaces: ['mcp2', 'celery'], client: connect(), hooks, commandTimeoutMs: 250, pressure: { intervalMs: 50 } });
+    // A second client of the same namespace on the same registry: shares the metrics.
+    const again = createIsolatedRedis({ namespace: 'mcp2', client: connect(), hooks: createPrometheusHooks({ registry }) });
+    for (let i = 0; i < 3; i++) await redis.set(`k${i}`, 'v');
+    await redis.get('k0');
+    await again.get('k1');
+    await expect(redis.get('celery:x')).rejects.toBeInstanceOf(CrossNamespaceError);
+    await connect().client('PAUSE', 600, 'ALL');
+    await expect(redis.get('k2')).rejects.toBeInstanceOf(CommandTimeoutError);
+    await connect().ping();
+    await vi.waitFor(async () => expect(await registry.metrics()).toContain('isolated_redis_pressure_level{namespace="mcp2"} 0'), { timeout: 2000 });
+
+    const text = await registry.metrics();
+    expect(sample(text, 'isolated_redis_command_duration_seconds_count{namespace="mcp2",command="set",outcome="ok"}')).toBe(3);
+    expect(sample(text, 'isolated_redis_command_duration_seconds_count{namespace="mcp2",command="get",outcome="ok"}')).toBe(2);
+    expect(sample(text, 'isolated_redis_command_duration_seconds_count{namespace="mcp2",command="get",outcome="timeout"}')).toBe(1);
+    expect(sample(text, 'isolated_redis_command_duration_seconds_bucket{le="0.0005",namespace="mcp2",command="set",outcome="ok"}')).toBeDefined();
+    expect(sample(text, 'isolated_redis_command_duration_seconds_bucket{le="10",namespace="mcp2",command="set",outcome="ok"}')).toBe(3);
+    expect(sample(text, 'isolated_redis_command_duration_seconds_bucket{le="+Inf",namespace="mcp2",command="get",outcome="timeout"}')).toBe(1);
+    expect(sample(text, 'isolated_redis_command_duration_seconds_sum{namespace="mcp2",command="get",outcome="timeout"}')).toBeGreaterThanOrEqual(0.25);
+    expect(text).toContain('# TYPE isolated_redis_command_duration_seconds histogram');
+    expect(sample(text, 'isolated_redis_commands_rejected_total{namespace="mcp2",code="ERR_CROSS_NAMESPACE"}')).toBe(1);
+    expect(sample(text, 'isolated_redis_command_timeouts_total{namespace="mcp2",kind="command"}')).toBe(1);
+    const ratio = sample(text, 'isolated_redis_memory_used_ratio{namespace="mcp2"}');
+    expect(ratio).toBeGreaterThan(0);
+    expect(ratio).toBeLessThan(0.7);
+    expect(text).toContain('# TYPE isolated_redis_evicted_keys_total counter');
+    // Labels never carry a key.
+    expect(text).not.toMatch(/celery:x|k0|k1|k2/);
+    // The registry's other readers and its reset work on it too.
+    expect((await registry.getMetricsAsJSON()).map((m) => m.name)).toContain('isolated_redis_command_duration_seconds');
+    registry.resetMetrics();
+    expect(await registry.metrics()).not.toContain('isolated_redis_command_duration_seconds_count');
+    // Nothing lands in prom-client's global registry.
+    expect((await register.getMetricsAsJSON()).filter((m) => m.name.startsWith('isolated_redis'))).toEqual([]);
+  });
+
+  it('keeps the command label set bounded, and combines with other hooks', async () => {
+    const registry = new Registry();
+    const mine = vi.fn();
+    const redis = createIsolatedRedis({
+      namespace: 'mcp2',
+      client: connect(),
+      hooks: combineHooks(createPrometheusHooks({ registry, maxCommands: 2 }), { onCommand: mine }),
+    });
+    await redis.set('a', '1');
+    await redis.get('a');
+    await redis.strlen('a');
+    await redis.exists('a');
+    const text = await registry.metrics();
+    expect(sample(text, 'isolated_redis_command_duration_seconds_count{namespace="mcp2",command="other",outcome="ok"}')).toBe(2);
+    expect(mine).toHaveBeenCalledTimes(4);
+  });
+});
