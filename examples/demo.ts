@@ -59,4 +59,33 @@ await run(mcp2, 'flushdb');
 await run(mcp2, 'json.set', 'doc', '$', '{}'); // a module command nobody registered
 
 console.log(`Stored in the shared Redis: ${JSON.stringify((await shared.keys('demo-*')).sort())}`);
+
+if (url) {
+  // Instrumentation on the real server: a client of mcp2 with a 100 ms command timeout and a
+  // pressure monitor. Another connection pauses writes for 300 ms: mcp2's SET times out, and
+  // onTimeout reports it; the monitor's first sample shows the server's figures.
+  let sampled = false;
+  const watched = createIsolatedRedis({
+    namespace: 'demo-mcp2',
+    namespaces,
+    client: shared,
+    commandTimeoutMs: 100,
+    pressure: { intervalMs: 200 },
+    hooks: {
+      onTimeout: (e) => console.log(`\nonTimeout  ${e.namespace} ${e.command.toUpperCase()} ${e.kind} timeout after ${Math.round(e.elapsedMs)} ms: ${e.error.name}`),
+      onPressureSample: (e) => {
+        if (sampled) return;
+        sampled = true;
+        console.log(`onPressure sample: level ${e.level}, used_memory ${e.figures.usedMemory} B, maxmemory ${e.figures.maxMemory || 'none'}, ${e.figures.connectedClients} clients`);
+      },
+    },
+  });
+  const pauser = shared.duplicate();
+  await pauser.call('CLIENT', 'PAUSE', '300', 'WRITE');
+  await watched.set('payload:2', 'late').catch(() => undefined);
+  await new Promise<void>((resolve) => watched.isolation.events.once('sample', () => resolve()));
+  await new Promise((resolve) => setTimeout(resolve, 300)); // the paused SET still runs: clean it up after
+  await mcp2.del('payload:1', 'payload:2');
+  pauser.disconnect();
+}
 shared.disconnect();

@@ -123,13 +123,14 @@ export const BUILTIN_COMMANDS: CommandLookup = (() => {
  * Finds the rule for a command, descending into subcommands. Never throws: a name or subcommand
  * the table lacks comes back as an `unknown` spec. `depth` tells how many leading arguments were
  * subcommand tokens (their positions stay part of the arguments the spec's positions count from).
+ * `offset` is where the arguments start in `args` (1 for a command line with its name first).
  */
-export function resolveSpec(table: CommandLookup, command: string, args: readonly unknown[]): Exclude<CommandSpec, { kind: 'container' }> {
+export function resolveSpec(table: CommandLookup, command: string, args: readonly unknown[], offset = 0): Exclude<CommandSpec, { kind: 'container' }> {
   if (typeof command !== 'string') command = String(command); // a Buffer name from a driver's call()
   let spec = table.get(command);
   let depth = 0;
   while (spec?.kind === 'container') {
-    const sub = args[depth];
+    const sub = args[depth + offset];
     const name: string = spec.name;
     if (sub === undefined) return shaped({ kind: 'unknown', name, reason: 'a subcommand is required' });
     const found: CommandSpec | undefined = spec.subcommands.get(typeof sub === 'string' ? sub : String(sub));

@@ -213,17 +213,39 @@ export class NamespaceGuard {
 
   /**
    * Same as {@link NamespaceGuard.rewrite} for a whole command line, name first
-   * (`['GET', 'k']`), as node-redis's `sendCommand` and `COMMAND GETKEYS` take it.
+   * (`['GET', 'k']`), as node-redis's `sendCommand` and `COMMAND GETKEYS` take it; `reply` as
+   * there. Commands whose keys sit at fixed positions are rewritten in place of the line (one copy,
+   * none in strict mode), so adapters with command lines save a copy per command.
    *
    * @example
    * ```ts
    * guard.rewriteArgv(['GET', 'payload:1']); // ['GET', 'mcp2:payload:1']
    * ```
    */
-  rewriteArgv(argv: readonly RedisArg[]): readonly RedisArg[] {
-    const [name, ...args] = argv;
+  rewriteArgv(argv: readonly RedisArg[], reply?: ReplySlot): readonly RedisArg[] {
+    const name = argv[0];
     if (name === undefined) throw new MalformedCommandError('an empty command line is refused', { command: '', namespace: this.namespace });
-    const out = this.rewrite(String(name), args);
+    const spec = resolveSpec(this.table, typeof name === 'string' ? name : String(name), argv, 1);
+    // The common shapes in place, without copying the arguments out of the command line first.
+    if (spec.kind === 'range' || spec.kind === 'keyless') {
+      this.assertFlat(spec.name, argv, 1);
+      if (reply) reply.shape = this.strict ? undefined : replyOf(spec);
+      if (spec.kind === 'keyless') {
+        if (reply) reply.keys = 0;
+        return argv;
+      }
+      const stop = rangeStop(spec, argv.length - 1);
+      if (reply) reply.keys = stop > spec.first ? Math.ceil((stop - spec.first) / spec.step) : 0;
+      if (this.strict) {
+        for (let i = spec.first; i < stop; i += spec.step) this.confine(argv[i + 1] as RedisArg, 'key', spec.name);
+        return argv;
+      }
+      const out = argv.slice();
+      for (let i = spec.first; i < stop; i += spec.step) out[i + 1] = this.confine(argv[i + 1] as RedisArg, 'key', spec.name);
+      return out;
+    }
+    const args = argv.slice(1);
+    const out = this.rewrite(String(name), args, reply);
     return out === args ? argv : [name, ...out];
   }
 
@@ -321,12 +343,12 @@ export class NamespaceGuard {
    * Every argument must be a string, Buffer or number: a nested array would be flattened by the
    * driver after the guard placed the keys, moving a key to a position it never checked.
    */
-  private assertFlat(command: string, args: readonly RedisArg[]): void {
-    for (let i = 0; i < args.length; i++) {
+  private assertFlat(command: string, args: readonly RedisArg[], from = 0): void {
+    for (let i = from; i < args.length; i++) {
       const arg: unknown = args[i];
       if (typeof arg !== 'string' && typeof arg !== 'number' && !(arg instanceof Uint8Array)) {
         throw new MalformedCommandError(
-          `${command.toUpperCase()}: argument ${i + 1} is ${Array.isArray(arg) ? 'an array' : arg === null ? 'null' : typeof arg}; ` +
+          `${command.toUpperCase()}: argument ${i - from + 1} is ${Array.isArray(arg) ? 'an array' : arg === null ? 'null' : typeof arg}; ` +
             'the guard takes flat arguments (strings, Buffers, numbers)',
           { command, namespace: this.namespace },
         );

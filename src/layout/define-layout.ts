@@ -38,6 +38,7 @@ export class Layout<N extends Readonly<Record<string, LayoutNamespace>> = Readon
   readonly #entries: ReadonlyMap<string, ResolvedNamespace>;
   readonly #known: readonly string[];
   readonly #onError: NonNullable<LayoutOptions['onError']>;
+  readonly #instrumentation: LayoutOptions['instrumentation'];
   readonly #connections = new Map<string, RawClient>();
   readonly #clients = new Map<string, Isolated<object>>();
   /** Connections being closed: what they report while closing (node-redis reports its own close) is not an error. */
@@ -48,6 +49,7 @@ export class Layout<N extends Readonly<Record<string, LayoutNamespace>> = Readon
     this.#entries = new Map(resolved.map((entry) => [entry.namespace, entry]));
     this.namespaces = resolved.map((entry) => entry.namespace) as (keyof N & string)[];
     this.#known = [...new Set([...this.namespaces, ...(options.knownNamespaces ?? [])])];
+    this.#instrumentation = options.instrumentation;
     this.#onError = options.onError ?? ((error, where) => console.error(`[isolated-redis] ${where.driver} ${redactUrl(where.url)}: ${error.message}`));
   }
 
@@ -65,7 +67,9 @@ export class Layout<N extends Readonly<Record<string, LayoutNamespace>> = Readon
     if (!entry) {
       throw new IsolationConfigError(`layout: unknown namespace ${JSON.stringify(namespace)}; it declares ${this.namespaces.map((n) => JSON.stringify(n)).join(', ')}`);
     }
+    const instrumentation = typeof this.#instrumentation === 'function' ? this.#instrumentation(namespace) : this.#instrumentation;
     const client = createIsolatedRedis({
+      ...instrumentation,
       namespace,
       namespaces: this.#known,
       mode: entry.mode,

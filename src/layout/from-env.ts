@@ -101,9 +101,20 @@ export function layoutOptionsFromEnv(env: Environment = process.env, cwd = proce
  * const celery = layout.client('celery');
  * ```
  */
-export function layoutFromEnv(env: Environment = process.env, cwd = process.cwd()): Layout {
-  return defineLayout(layoutOptionsFromEnv(env, cwd));
+export function layoutFromEnv(env: Environment = process.env, cwd = process.cwd(), extra: LayoutExtras = {}): Layout {
+  return defineLayout({ ...layoutOptionsFromEnv(env, cwd), ...extra });
 }
+
+/**
+ * What code adds to a layout from the environment: what cannot come from variables (hooks,
+ * a logger, an error handler).
+ *
+ * @example
+ * ```ts
+ * const extra: LayoutExtras = { instrumentation: { hooks: createPrometheusHooks({ registry }) } };
+ * ```
+ */
+export type LayoutExtras = Pick<LayoutOptions, 'instrumentation' | 'onError'>;
 
 /**
  * The isolated client of this service's namespace (`REDIS_NAMESPACE` or
@@ -118,9 +129,13 @@ export function layoutFromEnv(env: Environment = process.env, cwd = process.cwd(
  * await client.set('payload:1', data); // mcp3:payload:1
  * ```
  */
-export function isolatedRedisFromEnv(env: Environment = process.env, cwd = process.cwd()): { client: ReturnType<Layout['client']>; layout: Layout } {
+export function isolatedRedisFromEnv(
+  env: Environment = process.env,
+  cwd = process.cwd(),
+  extra: LayoutExtras = {},
+): { client: ReturnType<Layout['client']>; layout: Layout } {
   const namespace = read(env, 'ISOLATED_REDIS_NAMESPACE') ?? read(env, 'REDIS_NAMESPACE');
   if (!namespace) throw new IsolationConfigError('set REDIS_NAMESPACE (or ISOLATED_REDIS_NAMESPACE) to the namespace of this service');
-  const layout = layoutFromEnv(env, cwd);
+  const layout = layoutFromEnv(env, cwd, extra);
   return { client: layout.client(namespace), layout };
 }

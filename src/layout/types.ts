@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { RedisClientType } from 'redis';
 import type { GuardOptions, IsolationMode } from '../core/index.js';
+import type { InstrumentationOptions } from '../instrument/index.js';
 import type { Isolated } from '../adapters/index.js';
 import type { Driver } from '../adapters/driver-client.js';
 
@@ -65,6 +66,11 @@ export interface LayoutOptions<N extends Readonly<Record<string, LayoutNamespace
    * nobody listens to). @defaultValue logs the error with `console.error`
    */
   readonly onError?: (error: Error, where: { readonly url: string; readonly driver: Driver }) => void;
+  /**
+   * Instrumentation of every client the layout creates (hooks, `commandTimeoutMs`, `pressure`,
+   * `logger`), or a function giving each namespace its own.
+   */
+  readonly instrumentation?: InstrumentationOptions | ((namespace: string) => InstrumentationOptions);
 }
 
 /**

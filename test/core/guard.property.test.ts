@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_COMMANDS } from '../../src/core/command-table.js';
-import { DoublePrefixError, IsolationError, createGuard, describeCommand, escapeGlob, type RedisArg } from '../../src/index.js';
+import { DoublePrefixError, IsolationError, createGuard, describeCommand, escapeGlob, type RedisArg, type ReplySlot } from '../../src/index.js';
 import { globMatch } from '../support/redis-glob.js';
 
 const namespaces = ['mcp2', 'celery', 'journal'];
@@ -26,6 +26,41 @@ describe('guard properties', () => {
         expect(guard.unprefixReply('keys', ['*'], [sent])).toEqual([k]);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('rewriteArgv on a whole command line agrees with rewrite: same arguments, same refusals, same reply slot', () => {
+    const names = BUILTIN_COMMANDS.names();
+    const subcommandOf = (name: string): string[] => {
+      const spec = BUILTIN_COMMANDS.get(name);
+      return spec?.kind === 'container' ? spec.subcommands.names() : [];
+    };
+    const words = fc.oneof(key, fc.constantFrom('1', '2', '0', 'STREAMS', 'STORE', 'KEYS', 'MATCH', ''));
+    const line = fc.constantFrom(...names).chain((name) => {
+      const subs = subcommandOf(name);
+      const head = subs.length > 0 ? fc.constantFrom(...subs).map((sub) => [sub]) : fc.constant([] as string[]);
+      return fc.tuple(fc.constantFrom(name, name.toUpperCase()), head, fc.array(words, { maxLength: 6 }));
+    });
+    const outcome = (run: () => readonly RedisArg[]): unknown => {
+      try {
+        return run();
+      } catch (error) {
+        return { refused: (error as IsolationError).code, message: (error as Error).message };
+      }
+    };
+    fc.assert(
+      fc.property(line, ([name, head, rest]) => {
+        const args: RedisArg[] = [...head, ...rest];
+        for (const g of [guard, strict]) {
+          const slotA: ReplySlot = { shape: undefined };
+          const slotB: ReplySlot = { shape: undefined };
+          const viaArgs = outcome(() => g.rewrite(name, args, slotA));
+          const viaLine = outcome(() => g.rewriteArgv([name, ...args], slotB));
+          expect(viaLine).toEqual(Array.isArray(viaArgs) ? [name, ...viaArgs] : viaArgs);
+          if (Array.isArray(viaArgs)) expect(slotB).toEqual(slotA);
+        }
+      }),
+      { numRuns: 3000 },
     );
   });
 

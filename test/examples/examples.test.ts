@@ -40,6 +40,9 @@ describe('examples', () => {
     expect(out).toContain('replies ["queue","task-1"]');
     expect(out).toMatch(/GET demo-celery:queue\n\s+refused ERR_CROSS_NAMESPACE/);
     expect(out).toContain('Stored in the shared Redis: ["demo-mcp2:payload:1"]');
+    // Instrumentation on the server: a write paused by CLIENT PAUSE times out, and the pressure monitor samples.
+    expect(out).toMatch(/onTimeout {2}demo-mcp2 SET command timeout after \d+ ms: CommandTimeoutError/);
+    expect(out).toMatch(/onPressure sample: level ok, used_memory \d+ B/);
   });
 
   it('the unit-test example passes under its own vitest config, and the README shows it as it is', async () => {

@@ -59,18 +59,12 @@ export class RewrittenParser implements NodeRedisParser {
  */
 export const replySlot: ReplySlot = { shape: undefined, keys: 0 };
 
-/** The guard's verdict on one argument vector, `[name, ...args]`, with the reply's shape. */
+/** The guard's verdict on one argument vector, `[name, ...args]`, with the reply's shape in `slot`. */
 export function rewriteArgs(guard: NamespaceGuard, argv: readonly RedisArg[], slot: ReplySlot): RedisArg[] {
   if (!Array.isArray(argv) || argv.length === 0) {
     throw new MalformedCommandError('a command must be a non-empty array of arguments', { command: '', namespace: guard.namespace });
   }
-  const name = argv[0] as RedisArg;
-  const args = argv.slice(1);
-  const out = guard.rewrite(typeof name === 'string' ? name : String(name), args, slot);
-  if (out === args) return argv as RedisArg[];
-  // A changed command line is a fresh array of the guard's: it can take the name in place.
-  (out as RedisArg[]).unshift(name);
-  return out as RedisArg[];
+  return guard.rewriteArgv(argv, slot) as RedisArg[];
 }
 
 const prefixed = (prefix: string, key: RedisArg): RedisArg =>
