@@ -281,3 +281,8 @@ export async function expectRefusalsSendNothing(send: (cmd: Cmd) => Promise<unkn
     expect(await calls(stat), label(line(bad))).toBeGreaterThan(before);
   }
 }
+
+/** The `calls` of one command (`get`, `object|encoding`) in an `INFO commandstats` reply; 0 when absent. */
+export function commandCalls(commandstats: string, stat: string): number {
+  return Number(new RegExp(`^cmdstat_${stat.replace('|', '\\|')}:calls=(\\d+)`, 'm').exec(commandstats)?.[1] ?? 0);
+}

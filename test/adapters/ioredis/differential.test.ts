@@ -7,6 +7,7 @@ import {
   LIBRARY,
   NAMESPACES as namespaces,
   PREFIX,
+  commandCalls,
   commandList,
   expectRefusalsSendNothing,
   expectSameReplies,
@@ -102,10 +103,7 @@ describe.each(VARIANTS)('$label: isolated client vs raw client', ({ Redis, optio
     await dropLibrary();
     expectSameReplies(list, await run(isolated, list, how), want);
   };
-  const calls = async (stat: string): Promise<number> => {
-    const stats = await admin.info('commandstats');
-    return Number(new RegExp(`^cmdstat_${stat.replace('|', '\\|')}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
-  };
+  const calls = async (stat: string): Promise<number> => commandCalls(await admin.info('commandstats'), stat);
 
   beforeAll(async () => {
     [admin, raw, copies] = await Promise.all([connect(11), connect(12), connect(13)]);

@@ -8,6 +8,7 @@ import {
   LIBRARY,
   NAMESPACES as namespaces,
   PREFIX,
+  commandCalls,
   commandList,
   expectRefusalsSendNothing,
   expectSameReplies,
@@ -143,10 +144,7 @@ describe.each(NODE_REDIS_VARIANTS)('$label: isolated client vs raw client', ({ c
     await dropLibrary();
     expectSameReplies(list, await run(isolated, list, how), want);
   };
-  const calls = async (stat: string): Promise<number> => {
-    const stats = String(await admin.sendCommand(['INFO', 'commandstats']));
-    return Number(new RegExp(`^cmdstat_${stat.replace('|', '\\|')}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
-  };
+  const calls = async (stat: string): Promise<number> => commandCalls(String(await admin.sendCommand(['INFO', 'commandstats'])), stat);
   const rawKeysWithPrefix = async (): Promise<string[]> => ((await raw.keys('*')) as string[]).map((key) => PREFIX + key).sort();
 
   beforeAll(async () => {
