@@ -24,8 +24,9 @@ type MultiConstructor = new (executeMulti: ClusterBatchExecutor, executePipeline
  *   client, which rewrites the command there, before anything is sent.
  *
  * Replies are un-prefixed on the node client, before the command's own reply transform, so the
- * aggregation of multi-shard replies sees un-prefixed keys. Node clients the cluster exposes
- * (`nodeClient()`, `getNodeClientForKey()`) come back as isolated views too.
+ * aggregation of multi-shard replies sees un-prefixed keys. Every node client the cluster
+ * exposes (`nodeClient()`, `masters`, `slots`, `getRandomNode()`...; see cluster-nodes.ts) comes
+ * back as an isolated view too.
  */
 export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(cluster: C, guard: NamespaceGuard, instr: Instrumentation): C {
   assertWrappable(cluster);
