@@ -48,6 +48,7 @@ const UNKNOWN_ARGUMENT = '\u0000unknown';
 const ROLE_FIELDS: readonly [keyof CommandDescription & ('keys' | 'keyPatterns' | 'sortPatterns' | 'channels' | 'channelPatterns'), ArgumentRole][] = [
   ['keys', 'key'],
   ['keyPatterns', 'key-pattern'],
+  ['sortPatterns', 'sort-pattern'],
   ['channels', 'channel'],
   ['channelPatterns', 'channel-pattern'],
 ];

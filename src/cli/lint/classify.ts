@@ -47,9 +47,11 @@ export interface KeyVerdict {
 }
 
 /** A command that reads the prefix from a key of each role, to ask the core guard about it. */
-const PROBES: Readonly<Partial<Record<ArgumentRole, (text: string) => [string, string[]]>>> = {
+const PROBES: Readonly<Partial<Record<ArgumentRole, (text: string, guard: NamespaceGuard) => [string, string[]]>>> = {
   key: (text) => ['get', [text]],
   'key-pattern': (text) => ['keys', [text]],
+  // SORT's own key is one the guard accepts, so only the BY/GET pattern is judged.
+  'sort-pattern': (text, guard) => ['sort', [guard.mode === 'strict' ? `${guard.prefix}k` : 'k', 'BY', text]],
   channel: (text) => ['publish', [text, 'message']],
   'channel-pattern': (text) => ['psubscribe', [text]],
 };
@@ -90,6 +92,8 @@ export class KeyClassifier {
   classify(role: ArgumentRole, known: StaticText, owner: KeyOwner): KeyVerdict | undefined {
     const probe = PROBES[role];
     if (!probe) return undefined;
+    // `#` and a pattern without `*` (`BY nosort`) read no key: the guard leaves them alone too.
+    if (role === 'sort-pattern' && known.exact && (known.text === '#' || !known.text.includes('*'))) return undefined;
     const claims = this.prefixes.map((prefix) => (isPattern(role) ? prefix.pattern : prefix.text));
     const decided = known.exact || claims.some((claim) => known.text.startsWith(claim)) || !claims.some((claim) => claim.startsWith(known.text));
     if (!decided) {
@@ -102,7 +106,7 @@ export class KeyClassifier {
       return this.unprefixed(role, known);
     }
     const guard = this.guardOf(namespace, owner);
-    const [command, args] = probe(known.text);
+    const [command, args] = probe(known.text, guard);
     try {
       guard.rewrite(command, args);
       return undefined;

@@ -5,6 +5,8 @@ import { NODE_REDIS_SHAPES } from './node-redis-shapes.js';
 import { SCAN_ITERATORS, scanIterator } from './scan-iterators.js';
 import { propertyNameText, type StaticText, type StaticTextResolver } from './static-text.js';
 
+const NODE_REDIS_PUBSUB = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe']);
+
 /**
  * One element of a command line as the source spells it: where it is and what is known of it.
  *
@@ -57,8 +59,10 @@ export class CommandLineBuilder {
    * `client.sendCommand([name, ...args])` (node-redis); `undefined` when the command's name is
    * not static.
    */
-  fromCall(method: string, command: readonly string[] | undefined, args: readonly TS.Expression[], callee: TS.Node, client: ClientInfo): CommandLine | undefined {
+  fromCall(method: string, command: readonly string[] | undefined, allArgs: readonly TS.Expression[], callee: TS.Node, client: ClientInfo): CommandLine | undefined {
     const line = new LineDraft(this.ts, this.texts, this.module);
+    // A function written in the call is a callback (ioredis) or a listener (node-redis pub/sub), never an argument Redis gets.
+    let args = allArgs.filter((arg) => !this.ts.isArrowFunction(arg) && !this.ts.isFunctionExpression(arg));
     if (method === 'call' || method === 'callBuffer') {
       const [name, ...rest] = args;
       const text = name && this.texts.resolve(name, this.module);
@@ -81,6 +85,8 @@ export class CommandLineBuilder {
     if (!command) return undefined;
     for (const token of command) line.push(callee, { exact: true, text: token });
     const name = command.join('|');
+    // node-redis (p|s)(un)subscribe(channels, listener, bufferMode): only the channels go to Redis.
+    if (client.driver === 'node-redis' && NODE_REDIS_PUBSUB.has(name)) args = args.slice(0, 1);
     const shape = client.driver === 'node-redis' ? NODE_REDIS_SHAPES[name] : undefined;
     if (shape) shape(line, args, callee);
     else for (const arg of args) line.flatten(arg, name, client.driver === 'node-redis');

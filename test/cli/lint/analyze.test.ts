@@ -43,6 +43,23 @@ describe('client detection', () => {
     expect(run('isolated')).toEqual(['5 cross-namespace-key', '6 double-prefix', '7 blocked-command']);
   });
 
+  it('judges SORT BY/GET patterns, and reads no callback or listener as a key or channel', () => {
+    const code = [
+      "import Redis from 'ioredis';",
+      "import { createClient } from 'redis';",
+      'const r = new Redis();',
+      'const n = createClient();',
+      "r.sort('mcp2:list', 'BY', 'weight_*', 'GET', '#', 'GET', 'mcp2:o_*->f');",
+      "r.sort('mcp2:list', 'BY', 'nosort');",
+      "r.sort('mcp2:list', 'BY', 'celery:w_*');",
+      "r.del('mcp2:a', 'mcp2:b', (err: unknown) => err);",
+      "r.subscribe('mcp2:ch', function (err: unknown) { return err; });",
+      "n.subscribe('mcp2:ch', (message: string) => message, true);",
+      "n.pSubscribe(['mcp2:*'], (message: string) => message);",
+    ].join('\n');
+    expect(findings(code)).toEqual(['3:11 raw-client', '4:11 raw-client', '5:27 unprefixed-key', '7:27 cross-namespace-key']);
+  });
+
   it('recognises CommonJS requires of the drivers', () => {
     const code = ["const { createClient } = require('redis');", 'const c = createClient();', "c.get('k');"].join('\n');
     expect(findings(code, '/virtual/file.cjs')).toEqual(['2:11 raw-client', '3:7 unprefixed-key']);
