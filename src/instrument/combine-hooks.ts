@@ -1,3 +1,4 @@
+import { callSafely } from './call-safely.js';
 import type { InstrumentationHooks } from './options.js';
 
 type HookName = keyof InstrumentationHooks;
@@ -19,11 +20,8 @@ export function combineHooks(...hooks: readonly InstrumentationHooks[]): Instrum
     if (handlers.length === 0) continue;
     combined[name] = (event: never) => {
       for (const handler of handlers) {
-        try {
-          handler(event);
-        } catch {
-          // one hook's failure never keeps the others from running
-        }
+        // one hook's failure (a throw, or an async hook's rejection) never keeps the others from running
+        callSafely(handler, event);
       }
     };
   }

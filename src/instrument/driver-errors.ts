@@ -11,6 +11,11 @@ import type { TimeoutKind } from './events.js';
  * ```
  */
 export function nativeTimeoutKind(error: Error): TimeoutKind | undefined {
+  // node-redis's error classes leave `name` as 'Error': their class names tell them apart.
+  for (let proto = Object.getPrototypeOf(error) as { constructor?: { name?: string } } | null; proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto) as typeof proto) {
+    const kind = NODE_REDIS_TIMEOUTS[proto.constructor?.name ?? ''];
+    if (kind) return kind;
+  }
   switch (error.name) {
     case 'TimeoutError':
       return 'command';
@@ -22,6 +27,13 @@ export function nativeTimeoutKind(error: Error): TimeoutKind | undefined {
       return error.message === 'Command timed out' ? 'command' : undefined;
   }
 }
+
+/** node-redis's timeout errors by class name (subclasses, such as its maintenance variants, are found through the prototype chain). */
+const NODE_REDIS_TIMEOUTS: Readonly<Record<string, TimeoutKind>> = {
+  TimeoutError: 'command',
+  SocketTimeoutError: 'socket',
+  ConnectionTimeoutError: 'connect',
+};
 
 /** Error replies that mean the server is under pressure (out of memory, busy script, loading, failing to persist). */
 const PRESSURE_REPLY = /^(OOM|BUSY|LOADING|MISCONF)\b/;

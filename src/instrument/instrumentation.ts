@@ -1,6 +1,7 @@
 import { IsolationError, type RedisArg } from '../core/index.js';
 import { blockTimeMs } from './blocking.js';
 import { CommandTimeoutError } from './command-timeout-error.js';
+import { callSafely } from './call-safely.js';
 import { nativeTimeoutKind, pressureReply } from './driver-errors.js';
 import { IsolationEvents, type CommandEvent, type IsolationEventMap, type PressureEvent, type PressureSampleEvent, type TimeoutKind } from './events.js';
 import { LatencyWindow } from './latency-window.js';
@@ -72,7 +73,7 @@ export class Instrumentation {
    */
   command<T>(name: string, args: readonly RedisArg[], keys: number, send: () => Promise<T>, cancel?: (error: Error) => void): Promise<T> {
     const command = name.toLowerCase();
-    const block = this.timeoutMs === undefined && !this.options.logger ? undefined : blockTimeMs(command, args);
+    const block = this.timeoutMs === undefined && !this.options.logger && this.latency === undefined ? undefined : blockTimeMs(command, args);
     const pending: Pending = {
       command,
       keys,
@@ -146,7 +147,8 @@ export class Instrumentation {
     pending.done = true;
     if (pending.timer !== undefined) clearTimeout(pending.timer);
     const durationMs = performance.now() - pending.start;
-    this.latency?.add(durationMs);
+    // A blocking command's wait is the queue being empty, not the server being slow.
+    if (!pending.blocking) this.latency?.add(durationMs);
     if (pending.trace) traceSettle(pending.trace, error, value);
     if (error) this.failed(pending, error, durationMs);
     if (this.hooks.onCommand || this.listening) {
@@ -184,20 +186,10 @@ export class Instrumentation {
 
   /** Calls the hook and each listener in its own try/catch: a throwing one never breaks a command nor silences the others. */
   private emit<E extends keyof IsolationEventMap>(name: E, hook: ((event: IsolationEventMap[E]) => void) | undefined, event: IsolationEventMap[E]): void {
-    if (hook) {
-      try {
-        hook(event);
-      } catch {
-        // a hook's own failure is its own
-      }
-    }
+    if (hook) callSafely(hook, event);
     if (!this.listening) return;
-    for (const listener of this.events.listeners(name) as unknown as Array<(event: IsolationEventMap[E]) => void>) {
-      try {
-        listener(event);
-      } catch {
-        // same for listeners
-      }
-    }
+    // rawListeners: a `once` listener comes as its wrapper, which removes it when called.
+    for (const listener of this.events.rawListeners(name) as unknown as Array<(event: IsolationEventMap[E]) => void>) callSafely(listener, event);
   }
 }
+

@@ -36,7 +36,12 @@ export const COMMAND_CHANNEL = 'isolated-redis:command';
 export const commandChannel = diagnostics.tracingChannel<string, CommandTraceContext & object>(COMMAND_CHANNEL);
 
 /** Whether an APM tool listens: checked per command, a property read. */
-export const tracingActive = (): boolean => commandChannel.start.hasSubscribers;
+export const tracingActive = (): boolean =>
+  commandChannel.start.hasSubscribers ||
+  commandChannel.end.hasSubscribers ||
+  commandChannel.asyncStart.hasSubscribers ||
+  commandChannel.asyncEnd.hasSubscribers ||
+  commandChannel.error.hasSubscribers;
 
 /** Publishes `start` (call before sending) and returns the context to settle. */
 export function traceStart(namespace: string, command: string, keys: number): CommandTraceContext {

@@ -46,6 +46,11 @@ export class DurationSeries {
 
 const NAME = 'isolated_redis_command_duration_seconds';
 
+const BRAND = Symbol.for('isolated-redis.duration-histogram');
+
+const isDurationHistogram = (metric: unknown): metric is DurationHistogram =>
+  typeof metric === 'object' && metric !== null && (metric as Record<symbol, unknown>)[BRAND] === true;
+
 /**
  * `isolated_redis_command_duration_seconds`, registered on a prom-client registry as a metric
  * of its own making: observing is a bucket search and three additions on a series object the
@@ -54,6 +59,7 @@ const NAME = 'isolated_redis_command_duration_seconds';
  * The registry reads it through `get()`, like any prom-client metric.
  */
 export class DurationHistogram {
+  readonly [BRAND] = true;
   readonly name = NAME;
   readonly help = 'Duration of the commands of isolated Redis clients, from the call to the reply';
   readonly type = 'histogram' as const;
@@ -63,7 +69,9 @@ export class DurationHistogram {
   /** The histogram of `registry`, registered there on first use; shared by every client using that registry. */
   static on(registry: Registry): DurationHistogram {
     const existing = registry.getSingleMetric(NAME) as unknown;
-    if (existing instanceof DurationHistogram) return existing;
+    // Recognised by a brand, not `instanceof`: the CJS and ESM builds (or two installed copies)
+    // each have their own class, and may share one registry.
+    if (isDurationHistogram(existing)) return existing;
     const histogram = new DurationHistogram();
     registry.registerMetric(histogram as unknown as Parameters<Registry['registerMetric']>[0]);
     return histogram;

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { nativeTimeoutKind } from '../instrument/driver-errors.js';
 import type { Registry } from 'prom-client';
 import type { InstrumentationHooks, PressureLevel, TimeoutKind } from '../instrument/index.js';
 import type { DurationSeries } from './duration-histogram.js';
@@ -70,7 +71,7 @@ export function createPrometheusHooks(options: PrometheusHooksOptions): Instrume
 
   return {
     onCommand(event) {
-      const outcome = event.ok ? 'ok' : event.error?.name === 'CommandTimeoutError' ? 'timeout' : 'error';
+      const outcome = event.ok ? 'ok' : event.error && (event.error.name === 'CommandTimeoutError' || nativeTimeoutKind(event.error)) ? 'timeout' : 'error';
       durationOf(event.namespace, event.command, outcome).observe(event.durationMs / 1000);
     },
     onRejected(event) {

@@ -19,7 +19,8 @@ export interface LevelThresholds {
  * ```
  */
 export function nextLevel(current: PressureLevel, ratio: number | undefined, t: LevelThresholds): PressureLevel {
-  if (ratio === undefined) return current;
+  // No memory limit (maxmemory 0, and no system-memory fallback): no memory pressure to report.
+  if (ratio === undefined) return 'ok';
   if (ratio >= t.criticalRatio) return 'critical';
   if (current === 'critical' && ratio >= t.criticalRatio - t.hysteresis) return 'critical';
   if (ratio >= t.warnRatio) return 'warn';

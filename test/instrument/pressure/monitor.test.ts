@@ -16,7 +16,8 @@ describe('nextLevel', () => {
     expect(nextLevel('critical', 0.77, thresholds)).toBe('critical');
     expect(nextLevel('critical', 0.74, thresholds)).toBe('warn');
     expect(nextLevel('critical', 0.1, thresholds)).toBe('ok');
-    expect(nextLevel('warn', undefined, thresholds)).toBe('warn');
+    // A limit removed (maxmemory 0): the level goes back to ok instead of staying critical for ever.
+    expect(nextLevel('critical', undefined, thresholds)).toBe('ok');
   });
 });
 
@@ -71,6 +72,12 @@ describe('PressureMonitor', () => {
     await monitor.sample();
     expect(reports.map((r) => r.signal)).toEqual(['evictions', 'clients', 'rejected-connections']);
     expect(reports[0]?.figures).toMatchObject({ evictedKeys: 7, evictedKeysDelta: 7 });
+  });
+
+  it('reports ok once, and stops repeating critical, when the memory limit is removed', async () => {
+    const { monitor, reports } = monitorOver([info({ ...base, used_memory: 900 }), info({ ...base, used_memory: 900, maxmemory: 0 })]);
+    for (let i = 0; i < 4; i++) await monitor.sample();
+    expect(reports.filter((r) => r.signal === 'memory').map((r) => r.level)).toEqual(['critical', 'ok']);
   });
 
   it('leaves the ratio unknown with maxmemory 0, unless systemMemoryFallback', async () => {
