@@ -65,6 +65,16 @@ export class DurationHistogram {
   readonly type = 'histogram' as const;
   readonly aggregator = 'sum' as const;
   private readonly byId = new Map<string, DurationSeries>();
+  private readonly commands = new Set<string>();
+
+  /**
+   * The `command` label: the command itself among the first `max` commands seen on this
+   * registry (whichever clients and hook sets report there), `other` after that.
+   */
+  commandLabel(command: string, max: number): string {
+    if (!this.commands.has(command) && this.commands.size < max) this.commands.add(command);
+    return this.commands.has(command) ? command : 'other';
+  }
 
   /** The histogram of `registry`, registered there on first use; shared by every client using that registry. */
   static on(registry: Registry): DurationHistogram {

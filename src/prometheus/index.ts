@@ -57,13 +57,11 @@ export function createPrometheusHooks(options: PrometheusHooksOptions): Instrume
   const maxCommands = options.maxCommands ?? 200;
   // Series cached per label set: observing one is then a few additions.
   const durations = new Map<string, DurationSeries>();
-  const commands = new Set<string>();
   const durationOf = (namespace: string, command: string, outcome: string): DurationSeries => {
     const id = `${namespace}\n${command}\n${outcome}`;
     let child = durations.get(id);
     if (!child) {
-      if (commands.size < maxCommands) commands.add(command);
-      child = metrics.duration.series(namespace, commands.has(command) ? command : 'other', outcome);
+      child = metrics.duration.series(namespace, metrics.duration.commandLabel(command, maxCommands), outcome);
       durations.set(id, child);
     }
     return child;

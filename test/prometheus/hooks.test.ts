@@ -83,5 +83,9 @@ describe('createPrometheusHooks', () => {
     const text = await registry.metrics();
     expect(sample(text, 'isolated_redis_command_duration_seconds_count{namespace="mcp2",command="other",outcome="ok"}')).toBe(2);
     expect(mine).toHaveBeenCalledTimes(4);
+    // The bound holds for the registry, whichever hook sets report there.
+    const other = createIsolatedRedis({ namespace: 'celery', client: connect(), hooks: createPrometheusHooks({ registry, maxCommands: 2 }) });
+    await other.incr('n');
+    expect(sample(await registry.metrics(), 'isolated_redis_command_duration_seconds_count{namespace="celery",command="other",outcome="ok"}')).toBe(1);
   });
 });
