@@ -19,7 +19,7 @@ export function guardPipeline<P extends IoredisPipeline>(guard: NamespaceGuard, 
     try {
       for (const command of this._queue) {
         prepareCommand(guard, command);
-        if (observing) keys += preparedKeyCount();
+        if (observing) keys += preparedKeyCount(command);
       }
     } catch (error) {
       return rejectedLikeIoredis(instr.rejected(error as Error), callback);

@@ -55,7 +55,7 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
     if (!prepareOrReject(guard, command, instr)) return command.promise;
     // Pipelined commands (`stream` given) are observed as their pipeline, in guardPipeline.
     if (stream === undefined && node === undefined && instr.observing()) {
-      return instr.command(command.name, command.args, preparedKeyCount(), () => send(command) as Promise<unknown>, (error) => command.reject(error));
+      return instr.command(command.name, command.args, preparedKeyCount(command), () => send(command) as Promise<unknown>, (error) => command.reject(error));
     }
     return send(command, stream, node);
   });
