@@ -38,19 +38,6 @@ export class RewrittenParser implements NodeRedisParser {
     }
     return parts.join('_');
   }
-
-  push(...args: RedisArg[]): void {
-    this.redisArgs.push(...args);
-  }
-
-  pushKey(key: RedisArg): void {
-    this.keys.push(key);
-    this.redisArgs.push(key);
-  }
-
-  markRoutingKey(key: RedisArg): void {
-    this.keys.push(key);
-  }
 }
 
 /**

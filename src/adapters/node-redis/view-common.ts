@@ -32,12 +32,12 @@ export function assertWrappable(client: Record<string, unknown>): void {
 }
 
 /** The `isolation` property every view carries. */
-export function describeIsolation(view: object, guard: NamespaceGuard, instr: Instrumentation): void {
+function describeIsolation(view: object, guard: NamespaceGuard, instr: Instrumentation): void {
   defineOwn(view, 'isolation', isolationInfo(guard, instr));
 }
 
 /** `duplicate()` makes a new client (a new connection): it comes back isolated, with the same guard. */
-export function isolateDuplicate(view: object, client: Record<string, unknown>, isolate: (duplicate: never) => unknown): void {
+function isolateDuplicate(view: object, client: Record<string, unknown>, isolate: (duplicate: never) => unknown): void {
   const duplicate = client.duplicate;
   if (typeof duplicate !== 'function') return;
   defineOwn(view, 'duplicate', (...args: unknown[]) => isolate((duplicate as (...a: unknown[]) => never).apply(client, args)));
@@ -52,7 +52,7 @@ const OPTION_METHODS = ['withCommandOptions', 'withTypeMapping', 'withAbortSigna
  * 5 replaces) and returns a view with those options instead: a derived client never escapes the
  * namespace, and deriving one costs about as little as node-redis's own.
  */
-export function deriveWithCommandOptions(view: object): void {
+function deriveWithCommandOptions(view: object): void {
   for (const name of OPTION_METHODS) {
     const method = (view as Record<string, unknown>)[name];
     if (typeof method !== 'function') continue;
@@ -76,7 +76,7 @@ const derivedViews = new WeakSet<object>();
  * namespace's subscriptions, WATCH and database on the shared connection. node-redis writes both
  * straight to its queue, so the view refuses them itself.
  */
-export function refuseConnectionWide(view: object, guard: NamespaceGuard, instr: Instrumentation): void {
+function refuseConnectionWide(view: object, guard: NamespaceGuard, instr: Instrumentation): void {
   const refuseMonitor = (): Promise<never> => Promise.reject(instr.rejected(monitorRefusal(guard)));
   defineOwn(view, 'MONITOR', refuseMonitor);
   defineOwn(view, 'monitor', refuseMonitor);
