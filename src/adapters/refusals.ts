@@ -25,6 +25,20 @@ export function transactionFrameRefusal(guard: NamespaceGuard, name: unknown): B
   );
 }
 
+/**
+ * A pipeline whose MULTI it does not close (or whose EXEC or DISCARD closes a transaction it did
+ * not open) would leave the shared connection inside a transaction: other views' commands would
+ * be queued in it and their replies handed to whoever sends the next EXEC.
+ */
+export function unbalancedTransactionRefusal(guard: NamespaceGuard, name: unknown): BlockedCommandError {
+  const command = String(name).toLowerCase();
+  return new BlockedCommandError(
+    `${command.toUpperCase()} is refused in namespace "${guard.namespace}": a pipeline must close every MULTI it opens and ` +
+      "open every transaction it closes, or other namespaces' commands on the shared connection would join it; use multi() ... exec()",
+    { command, namespace: guard.namespace },
+  );
+}
+
 /** ioredis's `multi({ pipeline: false })`: MULTI and each command sent one by one. */
 export function unpipelinedMultiRefusal(guard: NamespaceGuard): BlockedCommandError {
   return new BlockedCommandError(

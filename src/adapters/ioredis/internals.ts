@@ -34,6 +34,8 @@ export interface IoredisLike {
 /** ioredis's `Pipeline` (also what `multi()` returns). */
 export interface IoredisPipeline {
   _queue: IoredisCommand[];
+  /** MULTIs opened with `multi()` whose EXEC ioredis has not queued yet. */
+  _transactions?: number;
   promise: Promise<unknown>;
   reject(error: Error): void;
   exec(callback?: (error: Error | null, result?: unknown) => void): Promise<unknown>;

@@ -4,7 +4,7 @@ import { isolationInfo } from '../isolation-info.js';
 import { rejectedLikeIoredis, type IoredisCommand, type IoredisLike, type IoredisPipeline } from './internals.js';
 import { isTransactionFrame, monitorRefusal, transactionFrameRefusal, unpipelinedMultiRefusal } from '../refusals.js';
 import { AutoPipeline } from './auto-pipeline.js';
-import { guardPipeline } from './pipeline.js';
+import { guardPipeline, isFramedMulti } from './pipeline.js';
 import { preparedKeyCount, prepareOrReject } from './prepare-command.js';
 import { isolatePubSubEvents } from './pubsub-events.js';
 
@@ -47,8 +47,9 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
   own('sendCommand', function (command: IoredisCommand, stream?: unknown, node?: unknown) {
     // MULTI/EXEC/DISCARD sent on their own open a transaction on the shared connection that would
     // swallow other views' commands (and hand their replies to this view's EXEC). Inside a
-    // pipeline (which passes `stream`) they frame this view's own commands only.
-    if (stream === undefined && isTransactionFrame(command.name)) {
+    // guarded pipeline (which passes `stream`) they frame this view's own commands only: a MULTI
+    // passes only when guardPipeline found it closed by its own pipeline.
+    if (isTransactionFrame(command.name) && (stream === undefined || (String(command.name).toLowerCase() === 'multi' && !isFramedMulti(command)))) {
       command.reject(instr.rejected(transactionFrameRefusal(guard, command.name)));
       return command.promise;
     }

@@ -114,6 +114,30 @@ describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 2 + i })))
     expect(await mcp2.multi().get('secret').exec()).toEqual([[null, null]]);
   });
 
+  it('refuses a pipeline that would leave the shared connection inside a transaction', async () => {
+    await celery.set('secret', 's');
+    const id = await raw.client('ID');
+    // A MULTI the pipeline does not close would queue celery's next commands (GET answered QUEUED)
+    // and hand their replies to whoever sends EXEC next.
+    await expect(mcp2.pipeline().call('multi').exec()).rejects.toBeInstanceOf(BlockedCommandError);
+    await expect(mcp2.pipeline([['set', 'a', '1'], ['call', 'multi']]).exec()).rejects.toBeInstanceOf(BlockedCommandError);
+    await expect(mcp2.pipeline().call('exec').exec()).rejects.toBeInstanceOf(BlockedCommandError);
+    await expect(mcp2.pipeline().call('discard').exec()).rejects.toBeInstanceOf(BlockedCommandError);
+    // Past the pipeline: a MULTI handed to sendCommand with a stream is refused too.
+    const { Command } = Redis as unknown as { Command: new (name: string, args: unknown[]) => { promise: Promise<unknown> } };
+    const loose = new Command('multi', []);
+    await expect((mcp2 as unknown as { sendCommand(c: unknown, s: unknown): Promise<unknown> }).sendCommand(loose, raw.stream)).rejects.toBeInstanceOf(
+      BlockedCommandError,
+    );
+    expect(await lastCommandOn(id)).toBe('client|id');
+    expect(await celery.get('secret')).toBe('s');
+    // Transactions a pipeline opens and closes itself stay allowed.
+    const framed = await mcp2.pipeline().call('multi').set('a', '1').call('exec').exec();
+    expect(framed?.map(([error]) => error)).toEqual([null, null, null]);
+    expect(await mcp2.multi().get('a').exec()).toEqual([[null, '1']]);
+    expect(await raw.keys('*')).toEqual(expect.arrayContaining(['mcp2:a', 'celery:secret']));
+  });
+
   it('runs defineCommand scripts with their keys prefixed, EVALSHA and its EVAL fallback', async () => {
     // A script text the server has never seen: the first call must fall back from EVALSHA to EVAL.
     const lua = `-- ${Math.random()}\nreturn {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]), KEYS[1]}`;
