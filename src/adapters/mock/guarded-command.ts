@@ -1,5 +1,6 @@
 import type { RedisArg, ReplySlot } from '../../core/index.js';
 import { rejectedLikeIoredis } from '../ioredis/internals.js';
+import { isTransactionFrame, transactionFrameRefusal } from '../refusals.js';
 import { MockUnsupportedCommandError } from './errors.js';
 import { mockArguments, mockMethod } from './internals.js';
 import { orderScanOptions } from './mock-quirks.js';
@@ -38,6 +39,10 @@ export function prepareMockCommand(state: MockViewState, method: string, input: 
     for (const observer of state.observers) observer({ command: command.toLowerCase(), method, args, pipelined, ...event });
   };
   try {
+    // MULTI, EXEC and DISCARD of the mock act on its one transaction, shared by every view (and
+    // MULTI hands back the mock's raw batch, whose commands no guard sees): pipeline() and
+    // multi() frame a view's own commands instead.
+    if (isTransactionFrame(command)) throw transactionFrameRefusal(state.guard, command);
     const sent = orderScanOptions(command, state.guard.rewrite(command, args, replySlot));
     const shape = replySlot.shape;
     const name = command.toLowerCase();

@@ -4,7 +4,7 @@ import { isolationInfo } from '../isolation-info.js';
 import { BUILTIN_COMMANDS } from '../../core/command-table.js';
 import { rejectedLikeIoredis, type IoredisLike } from '../ioredis/internals.js';
 import { isolatePubSubEvents } from '../ioredis/pubsub-events.js';
-import { monitorRefusal, transactionFrameRefusal, unpipelinedMultiRefusal } from '../refusals.js';
+import { monitorRefusal, unpipelinedMultiRefusal } from '../refusals.js';
 import { runMockCommand } from './guarded-command.js';
 import type { IoredisMockLike } from './internals.js';
 import { addQueuingMethod, createMockPipeline, createPipelinePrototype } from './pipeline.js';
@@ -83,10 +83,6 @@ export function createMockView<C extends IoredisMockLike>(
     if (opts?.pipeline === false) throw instr.rejected(unpipelinedMultiRefusal(guard));
     return createMockPipeline(pipelineProto(), state, true, commands);
   });
-  for (const frame of ['exec', 'execBuffer', 'discard', 'discardBuffer', 'multiBuffer']) {
-    const refusal = (): Error => instr.rejected(transactionFrameRefusal(guard, frame.replace(/Buffer$/, '')));
-    own(frame, (callback?: (error: Error) => void) => rejectedLikeIoredis(refusal(), callback));
-  }
   own('monitor', (callback?: (error: Error) => void) => rejectedLikeIoredis(instr.rejected(monitorRefusal(guard)), callback));
 
   // A script runs as EVAL of its Lua with its keys counted, so the guard prefixes its KEYS.

@@ -55,6 +55,12 @@ describe('createIsolatedRedis over ioredis-mock', () => {
     await expect(mcp2.call('json.get', 'x')).rejects.toMatchObject({ code: 'ERR_UNKNOWN_COMMAND' });
     await expect(mcp2.monitor()).rejects.toMatchObject({ code: 'ERR_BLOCKED_COMMAND' });
     await expect(mcp2.exec()).rejects.toMatchObject({ code: 'ERR_BLOCKED_COMMAND', command: 'exec' });
+    // call('multi') would hand back the mock's raw batch, past the guard; EXEC and DISCARD act on
+    // the one transaction every view of the mock shares.
+    await expect(mcp2.call('multi')).rejects.toMatchObject({ code: 'ERR_BLOCKED_COMMAND', command: 'multi' });
+    await expect(mcp2.callBuffer('MULTI')).rejects.toMatchObject({ code: 'ERR_BLOCKED_COMMAND', command: 'multi' });
+    await expect(mcp2.call('EXEC')).rejects.toMatchObject({ code: 'ERR_BLOCKED_COMMAND', command: 'exec' });
+    await expect(mcp2.call('discard')).rejects.toMatchObject({ code: 'ERR_BLOCKED_COMMAND', command: 'discard' });
     expect(() => mcp2.multi({ pipeline: false })).toThrow(BlockedCommandError);
     const viaCallback = await new Promise((resolve) => void mcp2.get('celery:task:1', (error) => resolve(error)).catch(() => undefined));
     expect(viaCallback).toBeInstanceOf(CrossNamespaceError);
