@@ -33,12 +33,18 @@ export function isolatePubSubEvents(view: Record<string, unknown>, client: Iored
   const registered = new Map<Listener, Map<Event, Listener[]>>();
   const strip = guard.mode === 'prefix';
 
+  /** Whether an event is the view's: any event but another namespace's message. */
+  const isOwn = (event: Event, args: readonly unknown[]): boolean => {
+    const spec = typeof event === 'string' ? MESSAGE_EVENTS[event] : undefined;
+    if (!spec) return true;
+    return spec.pattern === undefined ? startsWith(args[spec.channel], guard.prefix) : startsWith(args[spec.pattern], guard.patternPrefix);
+  };
+
   const filtered = (event: Event, listener: Listener): Listener => {
     const spec = typeof event === 'string' ? MESSAGE_EVENTS[event] : undefined;
     if (!spec) return listener;
     return (...args) => {
-      const own = spec.pattern === undefined ? startsWith(args[spec.channel], guard.prefix) : startsWith(args[spec.pattern], guard.patternPrefix);
-      if (!own) return;
+      if (!isOwn(event, args)) return;
       if (!strip) return listener(...args);
       const out = [...args];
       out[spec.channel] = guard.unprefixKey(args[spec.channel] as string | Buffer);
@@ -63,8 +69,11 @@ export function isolatePubSubEvents(view: Record<string, unknown>, client: Iored
 
   const add = (event: Event, listener: Listener, method: 'on' | 'prependListener', once: boolean): unknown => {
     const deliver = filtered(event, listener);
+    // A once listener is used up by the view's own message only: other namespaces' messages on
+    // the shared connection pass it by.
     const actual: Listener = once
       ? (...args) => {
+          if (!isOwn(event, args)) return;
           forget(event, listener, actual);
           emitter.removeListener.call(client, event, actual);
           deliver(...args);

@@ -217,6 +217,22 @@ describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 2 + i })))
     expect(connection.listenerCount('message')).toBe(0);
   });
 
+  it('keeps a once listener for its own namespace\'s message, past messages of other namespaces', async () => {
+    const connection = client();
+    const subscriber = createIsolatedRedis({ namespace: 'mcp2', namespaces, client: connection });
+    const other = createIsolatedRedis({ namespace: 'celery', namespaces, client: connection });
+    await other.subscribe('news');
+    await subscriber.subscribe('news');
+    const seen: string[] = [];
+    subscriber.once('message', (channel: string, message: string) => seen.push(`${channel} ${message}`));
+    other.once('message', (channel: string, message: string) => seen.push(`celery ${channel} ${message}`));
+    // celery's message reaches the connection first: it must not use up mcp2's once listener.
+    await celery.publish('news', 'first');
+    await mcp2.publish('news', 'second');
+    await vi.waitFor(() => expect(seen).toEqual(['celery news first', 'news second']));
+    expect(connection.listenerCount('message')).toBe(0);
+  });
+
   it('keeps each view\'s listeners its own: on/off pairs, once, removeAllListeners, strict-mode filtering', async () => {
     const connection = client();
     const a = createIsolatedRedis({ namespace: 'mcp2', namespaces, client: connection });
