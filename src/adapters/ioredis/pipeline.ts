@@ -15,13 +15,16 @@ export const isFramedMulti = (command: IoredisCommand): boolean => (command as F
  * Checks that the queue opens and closes its own transactions: every MULTI is closed by an EXEC
  * or DISCARD of the same queue (or by the EXEC ioredis appends when `execPending`, as `multi()`
  * does after this check), and no EXEC or DISCARD closes a transaction the queue did not open.
- * Marks the MULTIs that pass; throws the refusal otherwise.
+ * Marks the MULTIs that pass; throws the refusal otherwise. Frame names are lower-cased: ioredis
+ * hands EXEC's replies to the queued commands' reply transforms (which un-prefix them) only
+ * for a command named exactly `exec`.
  */
 function assertOwnTransactions(guard: NamespaceGuard, queue: readonly IoredisCommand[], execPending: boolean): void {
   const opened: IoredisCommand[] = [];
   let open = false;
   for (const command of queue) {
     const name = String(command.name).toLowerCase();
+    if (name === 'multi' || name === 'exec' || name === 'discard') command.name = name;
     if (name === 'multi') {
       if (!open) opened.push(command);
       open = true; // a nested MULTI is an error reply inside the open transaction, nothing more

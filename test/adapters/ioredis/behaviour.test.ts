@@ -136,6 +136,9 @@ describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 2 + i })))
     expect(framed?.map(([error]) => error)).toEqual([null, null, null]);
     expect(await mcp2.multi().get('a').exec()).toEqual([[null, '1']]);
     expect(await raw.keys('*')).toEqual(expect.arrayContaining(['mcp2:a', 'celery:secret']));
+    // EXEC's replies are un-prefixed whatever the case of its name.
+    const upper = await mcp2.pipeline().call('MULTI').keys('a*').call('Exec').exec();
+    expect(upper?.[2]).toEqual([null, [['a']]]);
   });
 
   it('runs defineCommand scripts with their keys prefixed, EVALSHA and its EVAL fallback', async () => {
