@@ -135,6 +135,21 @@ describe.each(NODE_REDIS_VERSIONS)('$name, Redis Cluster (3 masters)', ({ create
     expect(raw.masters[0]?.client).not.toHaveProperty('isolation'); // the cluster's own nodes stay raw
   });
 
+  it('hands out its pub/sub node client only as an isolated view: no subscribing to another namespace through pubSubNode', async () => {
+    const celery = createIsolatedRedis({ namespace: 'celery', namespaces, client: raw });
+    await journal.subscribe('own', () => undefined);
+    const pubSubClient = journal.pubSubNode?.client as unknown as Isolated<Cluster> | undefined;
+    expect(pubSubClient?.isolation.namespace).toBe('journal');
+    const stolen: unknown[] = [];
+    await expect(pubSubClient?.subscribe('celery:secret', (message) => stolen.push(message))).rejects.toBeInstanceOf(CrossNamespaceError);
+    expect(await raw.pubSubNumSub(['celery:secret'])).toEqual({ 'celery:secret': 0 });
+    await celery.publish('secret', 'for celery only');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stolen).toEqual([]);
+    expect(raw.pubSubNode?.client).not.toHaveProperty('isolation'); // the cluster's own node stays raw
+    await journal.unsubscribe('own');
+  });
+
   it('confines pub/sub and sharded pub/sub; listeners get un-prefixed channels', async () => {
     const got: unknown[] = [];
     await journal.subscribe('news', (message, channel) => got.push(['message', message, channel]));
