@@ -65,6 +65,18 @@ describe.each(NODE_REDIS_VERSIONS)('$name, Redis Cluster (3 masters)', ({ create
     await expect(journal.sendCommand('celery:k', false, ['GET', 'celery:k'])).rejects.toBeInstanceOf(CrossNamespaceError);
   });
 
+  it('refuses raw commands that would change a shared node connection: MULTI, EXEC, DISCARD, (un)subscribe', async () => {
+    const celery = createIsolatedRedis({ namespace: 'celery', namespaces, client: raw });
+    for (const frame of [['MULTI'], ['EXEC'], ['DISCARD'], ['SUBSCRIBE', 'x'], ['PSUBSCRIBE', 'x*'], ['SSUBSCRIBE', 'x'], ['SUNSUBSCRIBE', 'x']]) {
+      await expect(journal.sendCommand('k', false, frame)).rejects.toBeInstanceOf(BlockedCommandError);
+      await expect(journal.multi().set('k', '1').sendCommand(frame).execAsPipeline()).rejects.toBeInstanceOf(BlockedCommandError);
+    }
+    // Had MULTI reached the node that owns k, celery's next command there would only be QUEUED.
+    expect(await celery.sendCommand('k', false, ['SET', 'k', '1'])).toBe('OK');
+    expect(await raw.get('celery:k')).toBe('1');
+    expect(await raw.exists('journal:k')).toBe(0);
+  });
+
   it('runs multi-key commands on hash-tagged keys, in MULTI and as a pipeline', async () => {
     await journal.mSet({ '{user1}:a': '1', '{user1}:b': '2' });
     expect(await journal.mGet(['{user1}:a', '{user1}:b'])).toEqual(['1', '2']);
