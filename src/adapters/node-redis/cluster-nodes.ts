@@ -41,7 +41,9 @@ export function isolateClusterNodes(view: object, cluster: Record<string, unknow
     originals.set(stand_in, node);
     return stand_in;
   });
-  const node = (value: unknown): unknown => (typeof value === 'object' && value !== null ? wrapNode(value as ShardNode) : value);
+  // getMasters() and getSlotMaster() read the view's own masters and slots: their nodes are stand-ins already.
+  const node = (value: unknown): unknown =>
+    typeof value === 'object' && value !== null && !originals.has(value) ? wrapNode(value as ShardNode) : value;
   const wrapShard = memoizeByObject(
     (shard: Shard): Shard =>
       Object.create(shard, {

@@ -135,7 +135,7 @@ describe.each(NODE_REDIS_VERSIONS)('$name, Redis Cluster (3 masters)', ({ create
     }
   });
 
-  it('hands out its node clients only as isolated views: masters, replicas, slots, nodeByAddress, getRandomNode()', async () => {
+  it('hands out its node clients only as isolated views: masters, replicas, slots, nodeByAddress, getRandomNode(), getMasters(), getSlotMaster()', async () => {
     const isolatedClient = (client: unknown): boolean => (client as { isolation?: { namespace: string } } | undefined)?.isolation?.namespace === 'journal';
     await journal.set('somewhere', '1');
     for (const master of journal.masters) expect(isolatedClient(await journal.nodeClient(master))).toBe(true);
@@ -143,6 +143,10 @@ describe.each(NODE_REDIS_VERSIONS)('$name, Redis Cluster (3 masters)', ({ create
     expect(isolatedClient(journal.slots[0]?.master.client)).toBe(true);
     expect([...journal.nodeByAddress.values()].every((node) => node.client === undefined || isolatedClient(node.client))).toBe(true);
     expect(isolatedClient(journal.getRandomNode().client)).toBe(true);
+    // These two read the view's own masters and slots, whose nodes are already isolated.
+    expect(journal.getMasters().every((master) => master.client === undefined || isolatedClient(master.client))).toBe(true);
+    expect(isolatedClient(journal.getSlotMaster(0).client)).toBe(true);
+    expect(isolatedClient(await journal.nodeClient(journal.getSlotMaster(0)))).toBe(true);
     await expect((journal.masters[0]?.client as unknown as { set(k: string, v: string): Promise<unknown> }).set('celery:x', '1')).rejects.toBeInstanceOf(CrossNamespaceError);
     expect(raw.masters[0]?.client).not.toHaveProperty('isolation'); // the cluster's own nodes stay raw
   });
