@@ -39,6 +39,28 @@ export function unbalancedTransactionRefusal(guard: NamespaceGuard, name: unknow
   );
 }
 
+/** Commands that put the connection into subscriber mode or take it out of it. */
+const PUBSUB_FRAMES = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe']);
+
+/** Whether `name` subscribes or unsubscribes when sent as a raw command. */
+export const isPubSubFrame = (name: unknown): boolean => PUBSUB_FRAMES.has(String(name).toLowerCase());
+
+/**
+ * node-redis follows the connection's pub/sub state only through its own subscribe methods: a
+ * SUBSCRIBE sent as a raw command puts the shared connection into subscriber mode behind its back
+ * (RESP2: every other view's commands fail; RESP3: the confirmations and messages are taken for
+ * replies of whatever command waits next), and an UNSUBSCRIBE's confirmation would answer another
+ * view's command.
+ */
+export function pubSubFrameRefusal(guard: NamespaceGuard, name: unknown): BlockedCommandError {
+  const command = String(name).toLowerCase();
+  return new BlockedCommandError(
+    `${command.toUpperCase()} as a raw command is refused in namespace "${guard.namespace}": the connection is shared by every view, ` +
+      'and the driver would not know it changed pub/sub state; use subscribe(), pSubscribe(), sSubscribe() and their unsubscribe methods',
+    { command, namespace: guard.namespace },
+  );
+}
+
 /** ioredis's `multi({ pipeline: false })`: MULTI and each command sent one by one. */
 export function unpipelinedMultiRefusal(guard: NamespaceGuard): BlockedCommandError {
   return new BlockedCommandError(

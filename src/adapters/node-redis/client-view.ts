@@ -1,11 +1,10 @@
 import type { NamespaceGuard, RedisArg, ReplyShape } from '../../core/index.js';
 import type { Instrumentation } from '../../instrument/instrumentation.js';
-import { isTransactionFrame, transactionFrameRefusal } from '../refusals.js';
 import { bindReceiver, commandLayer } from './command-methods.js';
 import type { NodeRedisClientLike, NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
 import { createNodeRedisPoolView } from './pool-view.js';
 import { isolatePubSub, type ListenersOf } from './pubsub.js';
-import { replySlot, rewriteArgs, rewriteBatch, rewriteParser, unprefixBatch, unprefixing, type RewrittenParser } from './rewrite.js';
+import { replySlot, rewriteBatch, rewriteParser, rewriteRawArgs, unprefixBatch, unprefixing, type RewrittenParser } from './rewrite.js';
 import { assertWrappable, completeView, defineOwn } from './view-common.js';
 
 type Executor = (this: unknown, command: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) => Promise<unknown>;
@@ -53,8 +52,7 @@ export function createNodeRedisClientView<C extends NodeRedisClientLike>(client:
     let rewritten: RedisArg[];
     let shape: ReplyShape | undefined;
     try {
-      if (Array.isArray(args) && isTransactionFrame(args[0])) throw transactionFrameRefusal(guard, args[0]);
-      rewritten = rewriteArgs(guard, args, replySlot);
+      rewritten = rewriteRawArgs(guard, args, replySlot);
       shape = replySlot.shape;
     } catch (error) {
       return Promise.reject(instr.rejected(error));

@@ -16,8 +16,8 @@ type IsolateClient = (client: NodeRedisClientLike) => NodeRedisClientLike;
 
 /**
  * Everything through which a cluster hands out its node clients (`masters[i].client`,
- * `replicas`, `slots[n].master`, `nodeByAddress`, `getRandomNode()`, `getSlotMaster()`,
- * `nodeClient()`...) returns, on a view, nodes whose clients are isolated views: a raw node
+ * `replicas`, `slots[n].master`, `nodeByAddress`, `pubSubNode`, `getRandomNode()`,
+ * `getSlotMaster()`, `nodeClient()`...) returns, on a view, nodes whose clients are isolated views: a raw node
  * client would send commands past the guard. The node objects node-redis keeps are never
  * modified; the view's are read-only stand-ins, turned back into the real ones when they are
  * handed to the cluster (`nodeClient(node)`). `getNodeClientForKey(key)` routes by the prefixed key.
@@ -41,7 +41,9 @@ export function isolateClusterNodes(view: object, cluster: Record<string, unknow
     originals.set(stand_in, node);
     return stand_in;
   });
-  const node = (value: unknown): unknown => (typeof value === 'object' && value !== null ? wrapNode(value as ShardNode) : value);
+  // getMasters() and getSlotMaster() read the view's own masters and slots: their nodes are stand-ins already.
+  const node = (value: unknown): unknown =>
+    typeof value === 'object' && value !== null && !originals.has(value) ? wrapNode(value as ShardNode) : value;
   const wrapShard = memoizeByObject(
     (shard: Shard): Shard =>
       Object.create(shard, {
@@ -60,6 +62,8 @@ export function isolateClusterNodes(view: object, cluster: Record<string, unknow
   getter('masters', (nodes) => (nodes as ShardNode[]).map(node));
   getter('replicas', (nodes) => (nodes as ShardNode[]).map(node));
   getter('nodeByAddress', (map) => new Map([...(map as Map<string, ShardNode>)].map(([address, n]) => [address, node(n)])));
+  // The node whose client carries the cluster's SUBSCRIBE/PSUBSCRIBE: raw, it would subscribe to any namespace's channels.
+  getter('pubSubNode', node);
   getter('slots', (slots) =>
     new Proxy(slots as Shard[], {
       get: (target, key, receiver) => {

@@ -5,7 +5,7 @@ import { bindReceiver, commandLayer } from './command-methods.js';
 import type { NodeFn, NodeRedisClientLike, NodeRedisClusterLike, NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
 import { isolateClusterNodes } from './cluster-nodes.js';
 import { isolatePubSub } from './pubsub.js';
-import { replySlot, rewriteArgs, rewriteBatch, rewriteParser, unprefixBatch, unprefixing, type RewrittenParser } from './rewrite.js';
+import { replySlot, rewriteBatch, rewriteParser, rewriteRawArgs, unprefixBatch, unprefixing, type RewrittenParser } from './rewrite.js';
 import { assertWrappable, completeView, defineOwn, memoizeByObject } from './view-common.js';
 
 type Executor = (command: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) => Promise<unknown>;
@@ -92,7 +92,7 @@ export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(clust
     let shape: ReplyShape | undefined;
     let key: RedisArg | undefined;
     try {
-      rewritten = rewriteArgs(guard, args, replySlot);
+      rewritten = rewriteRawArgs(guard, args, replySlot);
       shape = replySlot.shape;
       key = routingKey(firstKey);
     } catch (error) {

@@ -1,4 +1,5 @@
 import { MalformedCommandError, type NamespaceGuard, type RedisArg, type ReplyShape, type ReplySlot } from '../../core/index.js';
+import { isPubSubFrame, isTransactionFrame, pubSubFrameRefusal, transactionFrameRefusal } from '../refusals.js';
 import type { NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
 
 /**
@@ -54,6 +55,21 @@ export function rewriteArgs(guard: NamespaceGuard, argv: readonly RedisArg[], sl
   return guard.rewriteArgv(argv, slot) as RedisArg[];
 }
 
+/**
+ * {@link rewriteArgs} for a command line the user wrote (`sendCommand`, `multi().addCommand()`):
+ * MULTI, EXEC, DISCARD and the (un)subscribe commands are refused there, since they would change
+ * the state of a connection other views share without node-redis knowing (see refusals.ts).
+ * node-redis's own typed commands never send them.
+ */
+export function rewriteRawArgs(guard: NamespaceGuard, argv: readonly RedisArg[], slot: ReplySlot): RedisArg[] {
+  if (Array.isArray(argv)) {
+    const name = argv[0];
+    if (isTransactionFrame(name)) throw transactionFrameRefusal(guard, name);
+    if (isPubSubFrame(name)) throw pubSubFrameRefusal(guard, name);
+  }
+  return rewriteArgs(guard, argv, slot);
+}
+
 const prefixed = (prefix: string, key: RedisArg): RedisArg =>
   typeof key === 'string' ? prefix + key : Buffer.concat([Buffer.from(prefix), Buffer.isBuffer(key) ? key : Buffer.from(String(key))]);
 
@@ -87,7 +103,8 @@ export interface RewrittenBatch {
 }
 
 /**
- * A whole MULTI or pipeline through the guard: every command is checked before any is sent.
+ * A whole MULTI or pipeline through the guard: every command is checked before any is sent, as a
+ * raw command line (`addCommand()` queues any).
  * node-redis's batch executors read only `args` of each queued command (the reply transforms
  * stay with the caller's queue).
  */
@@ -96,7 +113,7 @@ export function rewriteBatch(guard: NamespaceGuard, commands: readonly QueuedCom
   let keys = 0;
   const rewritten = new Array<QueuedCommand>(commands.length);
   for (let i = 0; i < commands.length; i++) {
-    rewritten[i] = { args: rewriteArgs(guard, (commands[i] as QueuedCommand).args, replySlot) };
+    rewritten[i] = { args: rewriteRawArgs(guard, (commands[i] as QueuedCommand).args, replySlot) };
     keys += replySlot.keys ?? 0;
     if (replySlot.shape !== undefined) (shapes ??= new Array<ReplyShape | undefined>(commands.length))[i] = replySlot.shape;
   }

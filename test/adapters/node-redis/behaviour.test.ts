@@ -118,6 +118,19 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
     expect(await lastCommandOn(id)).toBe('client|id');
   });
 
+  it('refuses raw commands that would change the shared connection: MULTI, EXEC, DISCARD, (P|S)(UN)SUBSCRIBE, alone or queued', async () => {
+    const id = Number(await raw.sendCommand(['CLIENT', 'ID']));
+    for (const frame of [['MULTI'], ['exec'], ['DISCARD'], ['SUBSCRIBE', 'x'], [Buffer.from('psubscribe'), 'x*'], ['SSUBSCRIBE', 'x'], ['UNSUBSCRIBE', 'x'], ['PUNSUBSCRIBE', 'x*'], ['SUNSUBSCRIBE', 'x']]) {
+      await expect(journal.sendCommand(frame)).rejects.toBeInstanceOf(BlockedCommandError);
+      await expect(journal.multi().set('a', '1').addCommand(frame).execAsPipeline()).rejects.toBeInstanceOf(BlockedCommandError);
+      await expect(journal.multi().addCommand(frame).set('a', '1').exec()).rejects.toBeInstanceOf(BlockedCommandError);
+    }
+    expect(await lastCommandOn(id)).toBe('client|id');
+    // Nothing was left open on the connection: another namespace's commands run, and are answered, as before.
+    expect(await celery.set('after', '1')).toBe('OK');
+    expect(await celery.get('after')).toBe('1');
+  });
+
   it('runs multi().exec() and execAsPipeline() guarded and un-prefixed; one refusal rejects all, sending nothing', async () => {
     expect(await journal.multi().set('a', '1').rPush('q', 'x').keys('*').blPop('q', 1).exec()).toEqual([
       'OK',

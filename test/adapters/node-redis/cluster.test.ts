@@ -65,6 +65,18 @@ describe.each(NODE_REDIS_VERSIONS)('$name, Redis Cluster (3 masters)', ({ create
     await expect(journal.sendCommand('celery:k', false, ['GET', 'celery:k'])).rejects.toBeInstanceOf(CrossNamespaceError);
   });
 
+  it('refuses raw commands that would change a shared node connection: MULTI, EXEC, DISCARD, (un)subscribe', async () => {
+    const celery = createIsolatedRedis({ namespace: 'celery', namespaces, client: raw });
+    for (const frame of [['MULTI'], ['EXEC'], ['DISCARD'], ['SUBSCRIBE', 'x'], ['PSUBSCRIBE', 'x*'], ['SSUBSCRIBE', 'x'], ['SUNSUBSCRIBE', 'x']]) {
+      await expect(journal.sendCommand('k', false, frame)).rejects.toBeInstanceOf(BlockedCommandError);
+      await expect(journal.multi().set('k', '1').sendCommand(frame).execAsPipeline()).rejects.toBeInstanceOf(BlockedCommandError);
+    }
+    // Had MULTI reached the node that owns k, celery's next command there would only be QUEUED.
+    expect(await celery.sendCommand('k', false, ['SET', 'k', '1'])).toBe('OK');
+    expect(await raw.get('celery:k')).toBe('1');
+    expect(await raw.exists('journal:k')).toBe(0);
+  });
+
   it('runs multi-key commands on hash-tagged keys, in MULTI and as a pipeline', async () => {
     await journal.mSet({ '{user1}:a': '1', '{user1}:b': '2' });
     expect(await journal.mGet(['{user1}:a', '{user1}:b'])).toEqual(['1', '2']);
@@ -123,7 +135,7 @@ describe.each(NODE_REDIS_VERSIONS)('$name, Redis Cluster (3 masters)', ({ create
     }
   });
 
-  it('hands out its node clients only as isolated views: masters, replicas, slots, nodeByAddress, getRandomNode()', async () => {
+  it('hands out its node clients only as isolated views: masters, replicas, slots, nodeByAddress, getRandomNode(), getMasters(), getSlotMaster()', async () => {
     const isolatedClient = (client: unknown): boolean => (client as { isolation?: { namespace: string } } | undefined)?.isolation?.namespace === 'journal';
     await journal.set('somewhere', '1');
     for (const master of journal.masters) expect(isolatedClient(await journal.nodeClient(master))).toBe(true);
@@ -131,8 +143,27 @@ describe.each(NODE_REDIS_VERSIONS)('$name, Redis Cluster (3 masters)', ({ create
     expect(isolatedClient(journal.slots[0]?.master.client)).toBe(true);
     expect([...journal.nodeByAddress.values()].every((node) => node.client === undefined || isolatedClient(node.client))).toBe(true);
     expect(isolatedClient(journal.getRandomNode().client)).toBe(true);
+    // These two read the view's own masters and slots, whose nodes are already isolated.
+    expect(journal.getMasters().every((master) => master.client === undefined || isolatedClient(master.client))).toBe(true);
+    expect(isolatedClient(journal.getSlotMaster(0).client)).toBe(true);
+    expect(isolatedClient(await journal.nodeClient(journal.getSlotMaster(0)))).toBe(true);
     await expect((journal.masters[0]?.client as unknown as { set(k: string, v: string): Promise<unknown> }).set('celery:x', '1')).rejects.toBeInstanceOf(CrossNamespaceError);
     expect(raw.masters[0]?.client).not.toHaveProperty('isolation'); // the cluster's own nodes stay raw
+  });
+
+  it('hands out its pub/sub node client only as an isolated view: no subscribing to another namespace through pubSubNode', async () => {
+    const celery = createIsolatedRedis({ namespace: 'celery', namespaces, client: raw });
+    await journal.subscribe('own', () => undefined);
+    const pubSubClient = journal.pubSubNode?.client as unknown as Isolated<Cluster> | undefined;
+    expect(pubSubClient?.isolation.namespace).toBe('journal');
+    const stolen: unknown[] = [];
+    await expect(pubSubClient?.subscribe('celery:secret', (message) => stolen.push(message))).rejects.toBeInstanceOf(CrossNamespaceError);
+    expect(await raw.pubSubNumSub(['celery:secret'])).toEqual({ 'celery:secret': 0 });
+    await celery.publish('secret', 'for celery only');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stolen).toEqual([]);
+    expect(raw.pubSubNode?.client).not.toHaveProperty('isolation'); // the cluster's own node stays raw
+    await journal.unsubscribe('own');
   });
 
   it('confines pub/sub and sharded pub/sub; listeners get un-prefixed channels', async () => {
