@@ -182,6 +182,15 @@ const functionLoad: Locator = (args, sink) => {
   }
 };
 
+/** FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE]: the code is every namespace's, as with FUNCTION DUMP. */
+const functionList: Locator = (args, sink) => {
+  for (let i = 1; i < args.length; i++) {
+    const token = upper(args[i]);
+    if (token === 'LIBRARYNAME') i++;
+    else if (token === 'WITHCODE') sink.refuse('WITHCODE shows every namespace\'s function code, as FUNCTION DUMP would; list without it');
+  }
+};
+
 const first =
   (role: 'key-pattern' | 'channel'): Locator =>
   (args, sink) => {
@@ -247,6 +256,7 @@ export const CUSTOM_RULES: Readonly<Record<string, CustomRule>> = {
   'pubsub|shardnumsub': rule(everyArgument('channel', 1), 'channel-counts'),
   'client|tracking': rule(clientTracking),
   'function|load': rule(functionLoad),
+  'function|list': rule(functionList),
 };
 
 /** Replies of plain range-keyed commands that name keys (the blocking pops). */

@@ -120,7 +120,6 @@ export const KEYLESS_COMMANDS: ReadonlySet<string> = new Set([
   'cluster|slot-stats', 'cluster|slots',
   'command|count', 'command|docs', 'command|getkeys', 'command|getkeysandflags', 'command|info', 'command|list',
   'acl|cat', 'acl|genpass', 'acl|whoami',
-  'function|list',
   'script|exists', 'script|load',
   'latency|doctor', 'latency|graph', 'latency|histogram', 'latency|history', 'latency|latest',
   'memory|doctor', 'memory|malloc-stats', 'memory|purge', 'memory|stats',

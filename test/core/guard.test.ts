@@ -106,6 +106,7 @@ describe('prefix mode rewrites every key, pattern and channel', () => {
     ['info', ['memory'], ['memory']],
     ['client', ['SETNAME', 'svc'], ['SETNAME', 'svc']],
     ['function', ['LOAD', '#!lua name=lib\nredis.register_function("f", function() end)'], ['LOAD', '#!lua name=lib\nredis.register_function("f", function() end)']],
+    ['function', ['LIST', 'LIBRARYNAME', 'WITHCODE'], ['LIST', 'LIBRARYNAME', 'WITHCODE']],
   ];
 
   it.each(cases)('%s %j', (command, args, expected) => {
@@ -204,7 +205,7 @@ describe('refusals', () => {
 
   it.each([
     ['hello', '3'], ['auth', 'pw'], ['client', 'REPLY', 'OFF'], ['function', 'STATS'], ['function', 'DUMP'],
-    ['function', 'LOAD', 'REPLACE', 'code'], ['unsubscribe'], ['punsubscribe'], ['sunsubscribe'],
+    ['function', 'LOAD', 'REPLACE', 'code'], ['function', 'LIST', 'withcode'], ['unsubscribe'], ['punsubscribe'], ['sunsubscribe'],
   ])('refuses %s %s, which would reach every view of a shared connection', (command, ...args) => {
     expect(() => guard.rewrite(command, args)).toThrow(BlockedCommandError);
   });
