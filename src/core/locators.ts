@@ -182,6 +182,14 @@ const functionLoad: Locator = (args, sink) => {
   }
 };
 
+/**
+ * CLUSTER KEYSLOT key: not a key access for the server (no key spec), but the slot asked for is
+ * the slot of the key as stored, so the name is placed like a key.
+ */
+const clusterKeySlot: Locator = (args, sink) => {
+  if (args.length > 1) sink.at(1, 'key');
+};
+
 /** FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE]: the code is every namespace's, as with FUNCTION DUMP. */
 const functionList: Locator = (args, sink) => {
   for (let i = 1; i < args.length; i++) {
@@ -257,6 +265,7 @@ export const CUSTOM_RULES: Readonly<Record<string, CustomRule>> = {
   'client|tracking': rule(clientTracking),
   'function|load': rule(functionLoad),
   'function|list': rule(functionList),
+  'cluster|keyslot': rule(clusterKeySlot),
 };
 
 /** Replies of plain range-keyed commands that name keys (the blocking pops). */

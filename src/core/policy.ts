@@ -115,7 +115,7 @@ export const KEYLESS_COMMANDS: ReadonlySet<string> = new Set([
   'multi', 'exec', 'discard', 'unwatch', 'wait', 'waitaof', 'readonly', 'readwrite', 'pfselftest',
   'client|caching', 'client|getname', 'client|getredir', 'client|id', 'client|info', 'client|list',
   'client|no-evict', 'client|no-touch', 'client|setinfo', 'client|setname', 'client|trackinginfo',
-  'cluster|count-failure-reports', 'cluster|info', 'cluster|keyslot', 'cluster|links', 'cluster|myid',
+  'cluster|count-failure-reports', 'cluster|info', 'cluster|links', 'cluster|myid',
   'cluster|myshardid', 'cluster|nodes', 'cluster|replicas', 'cluster|shards', 'cluster|slaves',
   'cluster|slot-stats', 'cluster|slots',
   'command|count', 'command|docs', 'command|getkeys', 'command|getkeysandflags', 'command|info', 'command|list',

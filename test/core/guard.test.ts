@@ -107,6 +107,7 @@ describe('prefix mode rewrites every key, pattern and channel', () => {
     ['client', ['SETNAME', 'svc'], ['SETNAME', 'svc']],
     ['function', ['LOAD', '#!lua name=lib\nredis.register_function("f", function() end)'], ['LOAD', '#!lua name=lib\nredis.register_function("f", function() end)']],
     ['function', ['LIST', 'LIBRARYNAME', 'WITHCODE'], ['LIST', 'LIBRARYNAME', 'WITHCODE']],
+    ['cluster', ['KEYSLOT', 'user:{7}'], ['KEYSLOT', 'mcp2:user:{7}']],
   ];
 
   it.each(cases)('%s %j', (command, args, expected) => {

@@ -56,6 +56,13 @@ describe.each(IOREDIS_VERSIONS)('$name, Redis Cluster (3 masters)', ({ Cluster }
     expect((await keysOnEveryMaster()).sort()).toEqual(['{mcp2}:a', '{mcp2}:b', '{mcp2}:c']);
   });
 
+  it('answers CLUSTER KEYSLOT for the key as stored, and hashTag: true for the namespace slot', async () => {
+    expect(await mcp2.cluster('KEYSLOT', 'user:1')).toBe(await raw.cluster('KEYSLOT', 'mcp2:user:1'));
+    expect(await mcp2.cluster('KEYSLOT', 'user:1')).not.toBe(await raw.cluster('KEYSLOT', 'user:1'));
+    const tagged = createIsolatedRedis({ namespace: 'mcp2', namespaces, hashTag: true, client: raw });
+    expect(await tagged.cluster('KEYSLOT', 'user:1')).toBe(await raw.cluster('KEYSLOT', 'mcp2'));
+  });
+
   it('retries MOVED redirections without prefixing twice', async () => {
     await mcp2.set('moved', 'v');
     const slot = Number(await raw.cluster('KEYSLOT', 'mcp2:moved'));
