@@ -5,11 +5,36 @@ import { BlockedCommandError, type NamespaceGuard } from '../core/index.js';
  * connection rather than in their keys (the guard alone would let them pass).
  */
 
-/** Commands that open or close a transaction on the connection. */
-const TRANSACTION_FRAMES = new Set(['multi', 'exec', 'discard']);
+/** What a command does to the connection's state: open or close a transaction, or (un)subscribe. */
+type ConnectionFrame = 'transaction' | 'pubsub' | 'none';
+
+const FRAMES: ReadonlyMap<string, ConnectionFrame> = new Map([
+  ...['multi', 'exec', 'discard'].map((name) => [name, 'transaction'] as const),
+  ...['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe'].map((name) => [name, 'pubsub'] as const),
+]);
+
+/**
+ * Spellings already classified. The adapters ask for every command they send, and lower-casing
+ * each name showed in profiles; names come from a small vocabulary, bounded all the same.
+ */
+const classified = new Map<string, ConnectionFrame>();
+const MAX_CLASSIFIED = 1024;
+
+function frameOf(name: unknown): ConnectionFrame {
+  if (typeof name === 'string') {
+    const known = classified.get(name);
+    if (known !== undefined) return known;
+  }
+  const frame = FRAMES.get(String(name).toLowerCase()) ?? 'none';
+  if (typeof name === 'string' && classified.size < MAX_CLASSIFIED) classified.set(name, frame);
+  return frame;
+}
 
 /** Whether `name` opens or closes a transaction when sent on its own. */
-export const isTransactionFrame = (name: unknown): boolean => TRANSACTION_FRAMES.has(String(name).toLowerCase());
+export const isTransactionFrame = (name: unknown): boolean => frameOf(name) === 'transaction';
+
+/** Whether `name` subscribes or unsubscribes when sent as a raw command. */
+export const isPubSubFrame = (name: unknown): boolean => frameOf(name) === 'pubsub';
 
 /**
  * MULTI, EXEC or DISCARD sent on their own open a transaction on the shared connection that
@@ -38,12 +63,6 @@ export function unbalancedTransactionRefusal(guard: NamespaceGuard, name: unknow
     { command, namespace: guard.namespace },
   );
 }
-
-/** Commands that put the connection into subscriber mode or take it out of it. */
-const PUBSUB_FRAMES = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe']);
-
-/** Whether `name` subscribes or unsubscribes when sent as a raw command. */
-export const isPubSubFrame = (name: unknown): boolean => PUBSUB_FRAMES.has(String(name).toLowerCase());
 
 /**
  * node-redis follows the connection's pub/sub state only through its own subscribe methods: a
