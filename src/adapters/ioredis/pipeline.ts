@@ -1,6 +1,6 @@
 import type { NamespaceGuard } from '../../core/index.js';
 import type { Instrumentation } from '../../instrument/instrumentation.js';
-import { unbalancedTransactionRefusal } from '../refusals.js';
+import { isTransactionFrame, unbalancedTransactionRefusal } from '../refusals.js';
 import { rejectedLikeIoredis, type IoredisCommand, type IoredisPipeline } from './internals.js';
 import { prepareCommand, preparedKeyCount } from './prepare-command.js';
 
@@ -23,12 +23,14 @@ function assertOwnTransactions(guard: NamespaceGuard, queue: readonly IoredisCom
   const opened: IoredisCommand[] = [];
   let open = false;
   for (const command of queue) {
+    if (!isTransactionFrame(command.name)) continue;
     const name = String(command.name).toLowerCase();
-    if (name === 'multi' || name === 'exec' || name === 'discard') command.name = name;
+    command.name = name;
     if (name === 'multi') {
       if (!open) opened.push(command);
       open = true; // a nested MULTI is an error reply inside the open transaction, nothing more
-    } else if (name === 'exec' || name === 'discard') {
+    } else {
+      // EXEC or DISCARD
       if (!open) throw unbalancedTransactionRefusal(guard, name);
       open = false;
     }
