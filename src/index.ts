@@ -14,7 +14,6 @@ export * from './layout/index.js';
 export {
   CommandTimeoutError,
   combineHooks,
-  blockTimeMs,
   IsolationEvents,
   COMMAND_CHANNEL,
   type CommandEvent,

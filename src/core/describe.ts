@@ -26,24 +26,27 @@ export interface CommandDescription {
   readonly sortPatterns: readonly number[];
   readonly channels: readonly number[];
   readonly channelPatterns: readonly number[];
+  /** Connection names (CLIENT SETNAME), prefixed like keys. */
+  readonly connectionNames: readonly number[];
   /** Arguments a guard appends to confine the command (`['MATCH', 'key-pattern']` for a bare SCAN). */
   readonly appended: readonly (readonly [keyword: string | undefined, role: ArgumentRole])[];
   /** How the reply names keys or channels, if it does. */
   readonly reply?: ReplyShape;
 }
 
-const FIELD: Readonly<Record<ArgumentRole, 'keys' | 'keyPatterns' | 'sortPatterns' | 'channels' | 'channelPatterns'>> = {
+const FIELD: Readonly<Record<ArgumentRole, 'keys' | 'keyPatterns' | 'sortPatterns' | 'channels' | 'channelPatterns' | 'connectionNames'>> = {
   key: 'keys',
   'key-pattern': 'keyPatterns',
   'sort-pattern': 'sortPatterns',
   channel: 'channels',
   'channel-pattern': 'channelPatterns',
+  'connection-name': 'connectionNames',
 };
 
 type Positions = Record<(typeof FIELD)[ArgumentRole], number[]>;
 
 class CollectingSink implements ArgumentSink {
-  readonly positions: Positions = { keys: [], keyPatterns: [], sortPatterns: [], channels: [], channelPatterns: [] };
+  readonly positions: Positions = { keys: [], keyPatterns: [], sortPatterns: [], channels: [], channelPatterns: [], connectionNames: [] };
   readonly appended: [string | undefined, ArgumentRole][] = [];
 
   constructor(private readonly command: string) {}

@@ -14,7 +14,8 @@ export type IsolationErrorCode =
   | 'ERR_UNPREFIXED_KEY'
   | 'ERR_CROSS_NAMESPACE'
   | 'ERR_DOUBLE_PREFIX'
-  | 'ERR_MALFORMED_COMMAND';
+  | 'ERR_MALFORMED_COMMAND'
+  | 'ERR_SHARED_CONNECTION';
 
 /**
  * Fields shared by every refusal.
@@ -135,6 +136,23 @@ export class DoublePrefixError extends IsolationError {
  */
 export class MalformedCommandError extends IsolationError {
   readonly code = 'ERR_MALFORMED_COMMAND' as const;
+}
+
+/**
+ * The command would change, read or hold the state of a connection that views of other
+ * namespaces share (CLIENT TRACKING, CLIENT SETNAME, WAIT, READONLY...), and its effect is tied
+ * to that connection, so the view cannot run it on one of its own instead. Run it on a
+ * connection of the namespace's own: `redis.duplicate()` returns an isolated client with its
+ * own connection, where these commands are allowed.
+ *
+ * @example
+ * ```ts
+ * await shared.client('TRACKING', 'on');              // rejects with SharedConnectionError
+ * await shared.duplicate().client('TRACKING', 'on');  // a connection of the namespace's own: allowed
+ * ```
+ */
+export class SharedConnectionError extends IsolationError {
+  readonly code = 'ERR_SHARED_CONNECTION' as const;
 }
 
 /**

@@ -79,6 +79,28 @@ const UNDERSCORE = 0x5f;
 const replyOf = (spec: ReturnType<typeof resolveSpec>): ReplyShape | undefined =>
   spec.kind === 'range' || spec.kind === 'custom' ? spec.reply : undefined;
 
+/** Reply shapes that hide other namespaces' connections: applied in strict mode too (which strips nothing). */
+const FILTERING_SHAPES: ReadonlySet<ReplyShape> = new Set(['client-list', 'client-info', 'connection-name']);
+
+const unchanged = (name: unknown): unknown => name;
+
+/**
+ * The command line to send, as a private copy: numbers become their decimal text (what both
+ * drivers send; node-redis's encoder would reject them after part of a batch was queued) and
+ * every Buffer the caller still holds is copied, so that nothing the caller changes after the
+ * call alters what the guard checked. `out` is `original` or a fresh copy of it with some
+ * arguments replaced (those are the guard's own and kept).
+ */
+function sealed(original: readonly RedisArg[], out: readonly RedisArg[]): RedisArg[] {
+  const line = out === original ? original.slice() : (out as RedisArg[]);
+  for (let i = 0; i < line.length; i++) {
+    const arg = line[i];
+    if (typeof arg === 'number') line[i] = String(arg);
+    else if (typeof arg !== 'string' && arg === original[i]) line[i] = Buffer.from(arg as Uint8Array);
+  }
+  return line;
+}
+
 const bytesStartWith = (value: Buffer, start: Buffer): boolean =>
   value.length >= start.length && value.compare(start, 0, start.length, 0, start.length) === 0;
 
@@ -160,8 +182,9 @@ export class NamespaceGuard {
 
   /**
    * Checks one command and returns its arguments as they must be sent: keys, patterns and
-   * channels prefixed (prefix mode) or verified (strict mode). `args` is never modified; when
-   * nothing changes, it is returned as is.
+   * channels prefixed (prefix mode) or verified (strict mode). `args` is never modified; the
+   * result is always a fresh array that the caller does not hold (numbers as decimal text,
+   * Buffers copied), so what the guard checked is exactly what is sent.
    *
    * `reply`, when given, receives {@link NamespaceGuard.replyShape} of the same command, found
    * with the same lookup (adapters pass one reused slot: no second lookup, no allocation).
@@ -176,27 +199,27 @@ export class NamespaceGuard {
   rewrite(command: string, args: readonly RedisArg[], reply?: ReplySlot): readonly RedisArg[] {
     const spec = resolveSpec(this.table, command, args);
     if (spec.kind !== 'blocked' && spec.kind !== 'unknown') this.assertFlat(spec.name, args);
-    if (reply) reply.shape = this.strict ? undefined : replyOf(spec);
+    if (reply) reply.shape = this.shapeOf(spec);
     switch (spec.kind) {
       case 'range': {
         const stop = rangeStop(spec, args.length);
         if (reply) reply.keys = stop > spec.first ? Math.ceil((stop - spec.first) / spec.step) : 0;
         if (this.strict) {
           for (let i = spec.first; i < stop; i += spec.step) this.confine(args[i] as RedisArg, 'key', spec.name);
-          return args;
+          return sealed(args, args);
         }
         const out = args.slice();
         for (let i = spec.first; i < stop; i += spec.step) out[i] = this.confine(args[i] as RedisArg, 'key', spec.name);
-        return out;
+        return sealed(args, out);
       }
       case 'custom': {
         const out = this.sink.run(spec.name, spec.locate, args);
         if (reply) reply.keys = this.sink.keyCount;
-        return out;
+        return sealed(args, out);
       }
       case 'keyless':
         if (reply) reply.keys = 0;
-        return args;
+        return sealed(args, args);
       case 'blocked':
         throw new BlockedCommandError(`${spec.name.toUpperCase()} is refused in namespace "${this.namespace}": ${spec.reason}`, {
           command: spec.name,
@@ -214,8 +237,9 @@ export class NamespaceGuard {
   /**
    * Same as {@link NamespaceGuard.rewrite} for a whole command line, name first
    * (`['GET', 'k']`), as node-redis's `sendCommand` and `COMMAND GETKEYS` take it; `reply` as
-   * there. Commands whose keys sit at fixed positions are rewritten in place of the line (one copy,
-   * none in strict mode), so adapters with command lines save a copy per command.
+   * there. Commands whose keys sit at fixed positions are rewritten in one copy of the line, so
+   * adapters with command lines save a copy per command. Like `rewrite`, the result is always a
+   * fresh array of strings and private Buffers.
    *
    * @example
    * ```ts
@@ -229,24 +253,24 @@ export class NamespaceGuard {
     // The common shapes in place, without copying the arguments out of the command line first.
     if (spec.kind === 'range' || spec.kind === 'keyless') {
       this.assertFlat(spec.name, argv, 1);
-      if (reply) reply.shape = this.strict ? undefined : replyOf(spec);
+      if (reply) reply.shape = this.shapeOf(spec);
       if (spec.kind === 'keyless') {
         if (reply) reply.keys = 0;
-        return argv;
+        return sealed(argv, argv);
       }
       const stop = rangeStop(spec, argv.length - 1);
       if (reply) reply.keys = stop > spec.first ? Math.ceil((stop - spec.first) / spec.step) : 0;
       if (this.strict) {
         for (let i = spec.first; i < stop; i += spec.step) this.confine(argv[i + 1] as RedisArg, 'key', spec.name);
-        return argv;
+        return sealed(argv, argv);
       }
       const out = argv.slice();
       for (let i = spec.first; i < stop; i += spec.step) out[i + 1] = this.confine(argv[i + 1] as RedisArg, 'key', spec.name);
-      return out;
+      return sealed(argv, out);
     }
     const args = argv.slice(1);
     const out = this.rewrite(String(name), args, reply);
-    return out === args ? argv : [name, ...out];
+    return [typeof name === 'string' ? name : typeof name === 'number' ? String(name) : Buffer.from(name), ...out];
   }
 
   /**
@@ -261,8 +285,13 @@ export class NamespaceGuard {
    * ```
    */
   replyShape(command: string, args: readonly RedisArg[]): ReplyShape | undefined {
-    if (this.strict) return undefined;
-    return replyOf(resolveSpec(this.table, command, args));
+    return this.shapeOf(resolveSpec(this.table, command, args));
+  }
+
+  /** The reply shape the adapters must apply: in strict mode only the filtering ones. */
+  private shapeOf(spec: ReturnType<typeof resolveSpec>): ReplyShape | undefined {
+    const shape = replyOf(spec);
+    return this.strict && (shape === undefined || !FILTERING_SHAPES.has(shape)) ? undefined : shape;
   }
 
   /**
@@ -277,12 +306,13 @@ export class NamespaceGuard {
    */
   unprefixReply(command: string, args: readonly RedisArg[], reply: unknown): unknown {
     const shape = this.replyShape(command, args);
-    return shape === undefined ? reply : stripReply(shape, reply, this.stripName);
+    return shape === undefined ? reply : this.unprefixShape(shape, reply);
   }
 
   /** Strips the prefix from a reply of a known `shape` (see {@link NamespaceGuard.replyShape}). */
   unprefixShape(shape: ReplyShape, reply: unknown): unknown {
-    return this.strict ? reply : stripReply(shape, reply, this.stripName);
+    if (!this.strict) return stripReply(shape, reply, this.stripName, this.ownsName);
+    return FILTERING_SHAPES.has(shape) ? stripReply(shape, reply, unchanged, this.ownsName) : reply;
   }
 
   /**
@@ -355,6 +385,9 @@ export class NamespaceGuard {
       }
     }
   }
+
+  /** Whether a connection name carries this namespace's prefix. */
+  private readonly ownsName = (name: string): boolean => name.startsWith(this.prefix);
 
   /** Strips the own prefix from a string or Buffer name; anything else comes back as is. */
   private readonly stripName = (name: unknown): unknown => {

@@ -11,8 +11,11 @@ export {
   CrossNamespaceError,
   DoublePrefixError,
   MalformedCommandError,
+  SharedConnectionError,
   IsolationConfigError,
   type IsolationErrorCode,
   type IsolationErrorDetails,
 } from './errors.js';
 export type { RedisArg, ArgumentRole, ArgumentSink, Locator, ReplyShape } from './types.js';
+export { connectionScope, connectionScopeReason, CONNECTION_SCOPE_REASONS, type ConnectionScope } from './connection-scope.js';
+export { blockTimeMs } from './blocking.js';

@@ -159,6 +159,9 @@ const clientTracking: Locator = (args, sink) => {
   if (broadcast && !prefixed) sink.append('PREFIX', 'key');
 };
 
+/** A command with no key, pattern or channel whose reply still needs the namespace's view of it. */
+const nothing: Locator = () => undefined;
+
 const everyArgument =
   (role: 'channel' | 'channel-pattern', from = 0): Locator =>
   (args, sink) => {
@@ -263,6 +266,11 @@ export const CUSTOM_RULES: Readonly<Record<string, CustomRule>> = {
   'pubsub|numsub': rule(everyArgument('channel', 1), 'channel-counts'),
   'pubsub|shardnumsub': rule(everyArgument('channel', 1), 'channel-counts'),
   'client|tracking': rule(clientTracking),
+  // Connection names carry the namespace, so CLIENT LIST can show a namespace its own connections only.
+  'client|setname': rule((_args, sink) => sink.at(1, 'connection-name')),
+  'client|getname': rule(nothing, 'connection-name'),
+  'client|list': rule(nothing, 'client-list'),
+  'client|info': rule(nothing, 'client-info'),
   'function|load': rule(functionLoad),
   'function|list': rule(functionList),
   'cluster|keyslot': rule(clusterKeySlot),

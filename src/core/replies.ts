@@ -38,11 +38,59 @@ const stripPairs = (reply: unknown, strip: Strip): unknown => {
   return reply.map((pair: unknown) => (Array.isArray(pair) && pair.length > 0 ? [strip(pair[0]), ...pair.slice(1)] : pair));
 };
 
+/** Whether a connection name belongs to the namespace (carries its prefix). */
+export type Owns = (name: string) => boolean;
+
+const NAME_FIELD = /(^| )name=(\S*)/;
+
+/** One CLIENT LIST / CLIENT INFO line with its `name=` field replaced. */
+const renamed = (line: string, name: string): string => line.replace(NAME_FIELD, (_all, lead: string) => `${lead}name=${name}`);
+
+/** The text of a reply that may come as a string or a Buffer, and a way back to the same type. */
+function asText(reply: unknown): { text: string; back: (text: string) => unknown } | undefined {
+  if (typeof reply === 'string') return { text: reply, back: (text) => text };
+  if (Buffer.isBuffer(reply)) return { text: reply.toString('utf8'), back: (text) => Buffer.from(text, 'utf8') };
+  return undefined;
+}
+
+/**
+ * CLIENT LIST: keeps the connections whose name is the namespace's, names stripped; another
+ * namespace's connections (and unnamed ones, the shared connection included) are not shown.
+ */
+function filterClientList(reply: unknown, strip: Strip, owns: Owns): unknown {
+  const parsed = asText(reply);
+  if (!parsed) return reply;
+  let out = '';
+  for (const line of parsed.text.split('\n')) {
+    const name = NAME_FIELD.exec(line)?.[2];
+    if (name === undefined || !owns(name)) continue;
+    out += `${renamed(line, String(strip(name)))}\n`;
+  }
+  return parsed.back(out);
+}
+
+/** CLIENT INFO: the connection's own line, its name stripped, or blanked when it is not the namespace's. */
+function filterClientInfo(reply: unknown, strip: Strip, owns: Owns): unknown {
+  const parsed = asText(reply);
+  if (!parsed) return reply;
+  const name = NAME_FIELD.exec(parsed.text)?.[2];
+  if (name === undefined || name === '') return reply;
+  return parsed.back(renamed(parsed.text, owns(name) ? String(strip(name)) : ''));
+}
+
+/** CLIENT GETNAME: the name without the prefix, or `null` when it is not the namespace's. */
+function filterConnectionName(reply: unknown, strip: Strip, owns: Owns): unknown {
+  const parsed = asText(reply);
+  if (!parsed) return reply;
+  return owns(parsed.text) ? strip(reply) : null;
+}
+
 /**
  * Returns `reply` with the prefix stripped from every key or channel name its `shape` says it
  * holds; values are never touched. A reply of another shape (an error, `null`) comes back as is.
+ * The connection shapes also drop what is not the namespace's (`owns`).
  */
-export function stripReply(shape: ReplyShape, reply: unknown, strip: Strip): unknown {
+export function stripReply(shape: ReplyShape, reply: unknown, strip: Strip, owns: Owns): unknown {
   switch (shape) {
     case 'key-list':
     case 'channel-list':
@@ -55,5 +103,11 @@ export function stripReply(shape: ReplyShape, reply: unknown, strip: Strip): unk
       return stripPairs(reply, strip);
     case 'channel-counts':
       return Array.isArray(reply) ? stripEvenPositions(reply, strip) : stripMapKeys(reply, strip);
+    case 'client-list':
+      return filterClientList(reply, strip, owns);
+    case 'client-info':
+      return filterClientInfo(reply, strip, owns);
+    case 'connection-name':
+      return filterConnectionName(reply, strip, owns);
   }
 }

@@ -18,13 +18,15 @@ export type RedisArg = string | Buffer | number;
  *   and `->field` reads a hash field; the prefix goes in front unescaped.
  * - `channel`: a pub/sub channel (classic or sharded), prefixed like a key.
  * - `channel-pattern`: a glob over channel names (PSUBSCRIBE, PUBSUB CHANNELS).
+ * - `connection-name`: a connection's name (CLIENT SETNAME), prefixed like a key so that a
+ *   namespace's connections can be told apart in CLIENT LIST.
  *
  * @example
  * ```ts
  * const role: ArgumentRole = 'key-pattern';
  * ```
  */
-export type ArgumentRole = 'key' | 'key-pattern' | 'sort-pattern' | 'channel' | 'channel-pattern';
+export type ArgumentRole = 'key' | 'key-pattern' | 'sort-pattern' | 'channel' | 'channel-pattern' | 'connection-name';
 
 /**
  * How a reply names keys or channels, so that prefix mode can strip the prefix again.
@@ -35,13 +37,25 @@ export type ArgumentRole = 'key' | 'key-pattern' | 'sort-pattern' | 'channel' | 
  * - `streams`: `null`, a RESP2 array of `[stream, entries]` or a RESP3 map `stream -> entries` (XREAD, XREADGROUP).
  * - `channel-list`: an array of channel names (PUBSUB CHANNELS / SHARDCHANNELS).
  * - `channel-counts`: RESP2 `[channel, count, ...]` or a RESP3 map `channel -> count` (PUBSUB NUMSUB / SHARDNUMSUB).
+ * - `connection-name`: one connection name or `null` (CLIENT GETNAME); another namespace's name reads as `null`.
+ * - `client-list`: CLIENT LIST's text, one connection a line; only the namespace's named connections are kept, also in strict mode.
+ * - `client-info`: CLIENT INFO's one line; a name of another namespace is blanked.
  *
  * @example
  * ```ts
  * const shape: ReplyShape = 'key-first';
  * ```
  */
-export type ReplyShape = 'key-list' | 'scan' | 'key-first' | 'streams' | 'channel-list' | 'channel-counts';
+export type ReplyShape =
+  | 'key-list'
+  | 'scan'
+  | 'key-first'
+  | 'streams'
+  | 'channel-list'
+  | 'channel-counts'
+  | 'connection-name'
+  | 'client-list'
+  | 'client-info';
 
 /**
  * Where a command's arguments are told what they are. A locator calls one of these for each

@@ -1,7 +1,7 @@
 export { CommandTimeoutError } from './command-timeout-error.js';
 export { combineHooks } from './combine-hooks.js';
 export { createInstrumentation } from './create-instrumentation.js';
-export { blockTimeMs } from './blocking.js';
+export { blockTimeMs } from '../core/blocking.js';
 export {
   IsolationEvents,
   type CommandEvent,

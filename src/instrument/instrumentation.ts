@@ -1,5 +1,5 @@
 import { IsolationError, type RedisArg } from '../core/index.js';
-import { blockTimeMs } from './blocking.js';
+import { blockTimeMs } from '../core/blocking.js';
 import { CommandTimeoutError } from './command-timeout-error.js';
 import { callSafely } from './call-safely.js';
 import { nativeTimeoutKind, pressureReply } from './driver-errors.js';

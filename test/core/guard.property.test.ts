@@ -93,7 +93,7 @@ describe('guard properties', () => {
           }
           checked++;
           expect(description.status).toBe('allowed');
-          const confined = [...description.keys, ...description.channels, ...description.sortPatterns];
+          const confined = [...description.keys, ...description.channels, ...description.sortPatterns, ...description.connectionNames];
           for (const position of confined) {
             const sent = asBytes(out[position - 1] as RedisArg);
             const isNoKeySortPattern = description.sortPatterns.includes(position) && !sent.includes('*');

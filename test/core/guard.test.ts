@@ -104,7 +104,7 @@ describe('prefix mode rewrites every key, pattern and channel', () => {
     ['watch', ['a', 'b'], ['mcp2:a', 'mcp2:b']],
     ['ping', [], []],
     ['info', ['memory'], ['memory']],
-    ['client', ['SETNAME', 'svc'], ['SETNAME', 'svc']],
+    ['client', ['SETNAME', 'svc'], ['SETNAME', 'mcp2:svc']],
     ['function', ['LOAD', '#!lua name=lib\nredis.register_function("f", function() end)'], ['LOAD', '#!lua name=lib\nredis.register_function("f", function() end)']],
     ['function', ['LIST', 'LIBRARYNAME', 'WITHCODE'], ['LIST', 'LIBRARYNAME', 'WITHCODE']],
     ['cluster', ['KEYSLOT', 'user:{7}'], ['KEYSLOT', 'mcp2:user:{7}']],
@@ -129,15 +129,32 @@ describe('prefix mode rewrites every key, pattern and channel', () => {
     expect(guard.rewrite('object', [Buffer.from('ENCODING'), 'k'])).toEqual([Buffer.from('ENCODING'), 'mcp2:k']);
   });
 
-  it('returns the arguments as they are when nothing changes', () => {
-    const args = ['memory'];
-    expect(guard.rewrite('info', args)).toBe(args);
+  it('returns a private copy of the arguments, even when nothing changes: what the caller changes later is not sent', () => {
+    const args: RedisArg[] = ['memory'];
+    const out = guard.rewrite('info', args);
+    expect(out).toEqual(['memory']);
+    expect(out).not.toBe(args);
+    args[0] = 'keyspace';
+    expect(out).toEqual(['memory']);
+  });
+
+  it('copies the Buffers the caller holds and sends numbers as their decimal text', () => {
+    const keyword = Buffer.from('STREAMS');
+    const line: RedisArg[] = ['XREAD', 'COUNT', 5, keyword, 's', '0'];
+    const out = guard.rewriteArgv(line);
+    keyword.write('XXXXXXX');
+    expect(out).toEqual(['XREAD', 'COUNT', '5', Buffer.from('STREAMS'), 'mcp2:s', '0']);
+    const name = Buffer.from('PING');
+    const ping = guard.rewriteArgv([name]);
+    name.write('QUIT');
+    expect(ping).toEqual([Buffer.from('PING')]);
   });
 
   it('rewrites a whole command line with rewriteArgv', () => {
     expect(guard.rewriteArgv(['GET', 'k'])).toEqual(['GET', 'mcp2:k']);
     const argv = ['PING'];
-    expect(guard.rewriteArgv(argv)).toBe(argv);
+    expect(guard.rewriteArgv(argv)).toEqual(argv);
+    expect(guard.rewriteArgv(argv)).not.toBe(argv);
     expect(() => guard.rewriteArgv([])).toThrow(MalformedCommandError);
   });
 });
@@ -279,10 +296,14 @@ describe('refusals', () => {
 });
 
 describe('strict mode', () => {
-  it('passes keys that carry the prefix unchanged, and the very same array', () => {
+  it('passes keys that carry the prefix unchanged, in a copy the caller cannot alter', () => {
     const args = ['mcp2:a', '1', 'mcp2:b', '2'];
-    expect(strict.rewrite('mset', args)).toBe(args);
-    expect(strict.rewrite('get', [Buffer.from('mcp2:x')])).toEqual([Buffer.from('mcp2:x')]);
+    expect(strict.rewrite('mset', args)).toEqual(args);
+    expect(strict.rewrite('mset', args)).not.toBe(args);
+    const key = Buffer.from('mcp2:x');
+    const out = strict.rewrite('get', [key]);
+    key.write('celery');
+    expect(out).toEqual([Buffer.from('mcp2:x')]);
   });
 
   it('refuses keys without the prefix, and another namespace\'s as cross-namespace', () => {

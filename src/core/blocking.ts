@@ -1,4 +1,4 @@
-import type { RedisArg } from '../core/index.js';
+import type { RedisArg } from './types.js';
 
 /** Where a blocking command says how long it blocks, and in which unit. */
 type BlockTime = (args: readonly RedisArg[]) => number | undefined;
