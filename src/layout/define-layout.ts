@@ -102,9 +102,20 @@ export class Layout<N extends Readonly<Record<string, LayoutNamespace>> = Readon
    */
   async quit(timeoutMs = 5000): Promise<void> {
     const connections = [...this.#connections.values()];
+    const views = [...this.#clients.values()] as unknown as RawClient[];
     for (const connection of connections) this.#closing.add(connection);
     this.#connections.clear();
     this.#clients.clear();
+    // The connections views opened for themselves (blocking commands, WATCH, subscriptions): a
+    // view over a shared connection closes only those with quit().
+    let viewsTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(views.map((view) => view.quit?.())),
+      new Promise((resolve) => {
+        viewsTimer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(viewsTimer);
     const drop = (connection: RawClient): void => {
       if (typeof connection.destroy === 'function') connection.destroy();
       else connection.disconnect?.();

@@ -80,6 +80,25 @@ describe('defineLayout over three redis-servers', () => {
     await short.quit();
     await vi.waitFor(() => expect([a.status, b.isOpen]).toEqual(['end', false]));
   });
+
+  it('also closes the connections its clients opened for themselves (blocking commands, subscriptions) on quit()', async () => {
+    const server = await startRedisServer();
+    try {
+      const own = defineLayout({ namespaces: { a: { url: server.url }, b: { url: server.url, driver: 'node-redis' } } });
+      const [a, b] = [own.client('a'), own.client('b')];
+      await a.blpop('q', 0.01);
+      await a.subscribe('news');
+      await b.blPop('q', 0.01);
+      await b.subscribe('news', () => undefined);
+      const observer = rawClient(server);
+      const others = async (): Promise<number> => String(await observer.client('LIST')).trim().split('\n').length - 1;
+      expect(await others()).toBe(6); // a's and b's shared connections, and an exclusive and a subscriber connection each
+      await own.quit();
+      await vi.waitFor(async () => expect(await others()).toBe(0));
+    } finally {
+      await server.stop();
+    }
+  });
 });
 
 describe('quit() with an unreachable instance', () => {
