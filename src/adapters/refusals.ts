@@ -1,4 +1,4 @@
-import { BlockedCommandError, type NamespaceGuard } from '../core/index.js';
+import { BlockedCommandError, SharedConnectionError, connectionScopeReason, type NamespaceGuard } from '../core/index.js';
 
 /**
  * Refusals the adapters make themselves, for commands whose danger lies in the shared
@@ -95,4 +95,49 @@ export function monitorRefusal(guard: NamespaceGuard): BlockedCommandError {
     command: 'monitor',
     namespace: guard.namespace,
   });
+}
+
+/**
+ * A command that needs a connection of its own (a blocking command, a (un)subscription, QUIT, a
+ * session command: see `connectionScope`) queued in a pipeline or MULTI of a view over a shared
+ * connection: the batch is written on that shared connection as a whole, so the command cannot
+ * move to the view's own connection. (Sent on its own, the view routes it there, or refuses it.)
+ */
+export function batchedConnectionStateRefusal(guard: NamespaceGuard, name: unknown, args: readonly unknown[]): SharedConnectionError {
+  const command = String(name).toLowerCase();
+  const reason = connectionScopeReason(name, args) ?? 'it changes the state of the connection';
+  return new SharedConnectionError(
+    `${command.toUpperCase()} inside a pipeline or MULTI is refused in namespace "${guard.namespace}": the batch is written on a connection ` +
+      `other namespaces share, and ${reason}; send it on its own, or on a connection of the namespace's own (duplicate())`,
+    { command, namespace: guard.namespace },
+  );
+}
+
+/**
+ * A session command (CLIENT TRACKING, CLIENT SETNAME, WAIT, READONLY...) sent through a view
+ * over a shared connection: its effect is on that connection, so it cannot move to another.
+ */
+export function sharedConnectionRefusal(guard: NamespaceGuard, name: unknown, args: readonly unknown[]): SharedConnectionError {
+  const lower = String(name).toLowerCase();
+  const command = lower === 'client' && args[0] !== undefined ? `client|${String(args[0]).toLowerCase()}` : lower;
+  const reason = connectionScopeReason(name, args) ?? 'it changes the state of the connection';
+  return new SharedConnectionError(
+    `${command.replace('|', ' ').toUpperCase()} is refused in namespace "${guard.namespace}": the connection is shared with other namespaces ` +
+      `and ${reason}; run it on a connection of the namespace's own: duplicate()`,
+    { command, namespace: guard.namespace },
+  );
+}
+
+/**
+ * A MULTI inside a transaction the batch already opened, or a WATCH inside one: Redis answers
+ * either with an error and queues nothing, so EXEC's replies would no longer line up with the
+ * commands they belong to (and their keys would be un-prefixed by the wrong command's rule).
+ */
+export function transactionOrderRefusal(guard: NamespaceGuard, name: unknown): BlockedCommandError {
+  const command = String(name).toLowerCase();
+  return new BlockedCommandError(
+    `${command.toUpperCase()} inside an open transaction is refused in namespace "${guard.namespace}": Redis does not queue it, ` +
+      "so EXEC's replies would be handed to the wrong commands; close the transaction first",
+    { command, namespace: guard.namespace },
+  );
 }

@@ -28,6 +28,13 @@ export class AutoPipeline {
     this.ignored = new Set(Array.isArray(ignored) ? ignored.map((name) => String(name).toLowerCase()) : []);
   }
 
+  /** How many commands wait for their batch to be written (ioredis's `autoPipelineQueueSize`). */
+  get size(): number {
+    let queued = 0;
+    for (const batch of this.batches.values()) queued += batch.length;
+    return queued;
+  }
+
   /** True when ioredis would auto-pipeline this command. */
   accepts(command: IoredisCommand): boolean {
     const name = command.name.toLowerCase();

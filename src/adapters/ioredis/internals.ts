@@ -12,8 +12,11 @@ export interface IoredisCommand {
   keys?: unknown;
   slot?: number | null | undefined;
   promise: Promise<unknown>;
+  resolve(reply: unknown): void;
   reject(error: Error): void;
   transformReply(reply: unknown): unknown;
+  /** Set on the ASKING ioredis itself inserts into a pipeline it retries on a Cluster. */
+  ignore?: boolean;
 }
 
 /** What a Redis, Cluster or Pipeline instance has that the adapter uses. */
@@ -21,6 +24,7 @@ export interface IoredisLike {
   sendCommand(command: IoredisCommand, stream?: unknown, node?: unknown): unknown;
   options: Record<string, unknown>;
   isCluster?: boolean;
+  status?: string;
   scriptsSet?: Record<string, unknown>;
   addedBuiltinSet?: Set<string>;
   duplicate(...args: unknown[]): IoredisLike;
@@ -29,6 +33,8 @@ export interface IoredisLike {
   on(event: string | symbol, listener: (...args: unknown[]) => void): unknown;
   off?(event: string | symbol, listener: (...args: unknown[]) => void): unknown;
   removeListener(event: string | symbol, listener: (...args: unknown[]) => void): unknown;
+  quit(callback?: (error: Error | null, reply?: unknown) => void): Promise<unknown>;
+  disconnect(reconnect?: boolean): void;
 }
 
 /** ioredis's `Pipeline` (also what `multi()` returns). */
@@ -36,6 +42,8 @@ export interface IoredisPipeline {
   _queue: IoredisCommand[];
   /** MULTIs opened with `multi()` whose EXEC ioredis has not queued yet. */
   _transactions?: number;
+  /** The client (or view) the pipeline is written to: read at `exec`. */
+  redis: IoredisLike;
   promise: Promise<unknown>;
   reject(error: Error): void;
   exec(callback?: (error: Error | null, result?: unknown) => void): Promise<unknown>;

@@ -18,17 +18,24 @@ const MESSAGE_EVENTS: Readonly<Record<string, { readonly channel: number; readon
   pmessageBuffer: { pattern: 0, channel: 1 },
 };
 
+/** The names of the events that carry a message, which a view hears on its subscriber connection. */
+export const MESSAGE_EVENT_NAMES: readonly string[] = Object.keys(MESSAGE_EVENTS);
+
 const startsWith = (name: unknown, prefix: string): boolean =>
   typeof name === 'string' ? name.startsWith(prefix) : Buffer.isBuffer(name) && name.subarray(0, Buffer.byteLength(prefix)).equals(Buffer.from(prefix));
 
 /**
  * Gives `view` its own `on`/`once`/`off`/`removeAllListeners` family. Listeners are registered on
- * the shared client; message listeners through a wrapper that drops other namespaces' messages
- * and, in prefix mode, strips the prefix from channel and pattern. Each view keeps track of what
- * it registered, so removing a view's listeners never touches another view's or the client's.
+ * the client, except message listeners when `messages` is given: those hear `messages` (the
+ * relay of the view's own subscriber connection). Message listeners go through a wrapper that
+ * drops other namespaces' messages and, in prefix mode, strips the prefix from channel and
+ * pattern. Each view keeps track of what it registered, so removing a view's listeners never
+ * touches another view's or the client's.
  */
-export function isolatePubSubEvents(view: Record<string, unknown>, client: IoredisLike, guard: NamespaceGuard): void {
+export function isolatePubSubEvents(view: Record<string, unknown>, client: IoredisLike, guard: NamespaceGuard, messages?: object): void {
   const emitter = client as unknown as Emitter;
+  /** Where a listener of `event` is registered: the relay for message events, when there is one. */
+  const targetOf = (event: Event): object => (messages !== undefined && typeof event === 'string' && event in MESSAGE_EVENTS ? messages : client);
   /** listener -> event -> what was registered on the client for it, oldest first */
   const registered = new Map<Listener, Map<Event, Listener[]>>();
   const strip = guard.mode === 'prefix';
@@ -64,7 +71,7 @@ export function isolatePubSubEvents(view: Record<string, unknown>, client: Iored
 
   const remove = (event: Event, listener: Listener): void => {
     const actual = forget(event, listener);
-    if (actual) emitter.removeListener.call(client, event, actual);
+    if (actual) emitter.removeListener.call(targetOf(event), event, actual);
   };
 
   const add = (event: Event, listener: Listener, method: 'on' | 'prependListener', once: boolean): unknown => {
@@ -75,14 +82,14 @@ export function isolatePubSubEvents(view: Record<string, unknown>, client: Iored
       ? (...args) => {
           if (!isOwn(event, args)) return;
           forget(event, listener, actual);
-          emitter.removeListener.call(client, event, actual);
+          emitter.removeListener.call(targetOf(event), event, actual);
           deliver(...args);
         }
       : deliver;
     let byEvent = registered.get(listener);
     if (!byEvent) registered.set(listener, (byEvent = new Map()));
     byEvent.set(event, [...(byEvent.get(event) ?? []), actual]);
-    emitter[method].call(client, event, actual);
+    emitter[method].call(targetOf(event), event, actual);
     return view;
   };
 
@@ -90,7 +97,7 @@ export function isolatePubSubEvents(view: Record<string, unknown>, client: Iored
     for (const [listener, byEvent] of registered) {
       for (const [registeredEvent, list] of byEvent) {
         if (event !== undefined && registeredEvent !== event) continue;
-        for (const actual of list) emitter.removeListener.call(client, registeredEvent, actual);
+        for (const actual of list) emitter.removeListener.call(targetOf(registeredEvent), registeredEvent, actual);
         byEvent.delete(registeredEvent);
       }
       if (byEvent.size === 0) registered.delete(listener);

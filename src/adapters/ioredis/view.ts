@@ -1,12 +1,41 @@
-import { IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
+import { IsolationConfigError, connectionScope, type NamespaceGuard } from '../../core/index.js';
 import type { Instrumentation } from '../../instrument/instrumentation.js';
 import { isolationInfo } from '../isolation-info.js';
 import { rejectedLikeIoredis, type IoredisCommand, type IoredisLike, type IoredisPipeline } from './internals.js';
-import { isTransactionFrame, monitorRefusal, transactionFrameRefusal, unpipelinedMultiRefusal } from '../refusals.js';
+import { isTransactionFrame, monitorRefusal, sharedConnectionRefusal, transactionFrameRefusal, unpipelinedMultiRefusal } from '../refusals.js';
 import { AutoPipeline } from './auto-pipeline.js';
-import { guardPipeline, isFramedMulti } from './pipeline.js';
+import { IoredisOwnConnections } from './connections.js';
+import { guardPipeline, isJudged, type PipelineContext } from './pipeline.js';
 import { preparedKeyCount, prepareOrReject } from './prepare-command.js';
 import { isolatePubSubEvents } from './pubsub-events.js';
+import { expandUnsubscribeAll } from './unsubscribe-all.js';
+
+/**
+ * Options of {@link createIoredisView}.
+ *
+ * @example
+ * ```ts
+ * createIoredisView(client.duplicate(), guard, instr, { owned: true });
+ * ```
+ */
+export interface IoredisViewOptions {
+  /**
+   * The view owns the client's connection (a `duplicate()`, a client the library created): every
+   * command runs on it as on the raw driver, and closing the view closes the client. Otherwise
+   * the connection is shared with other namespaces' views: commands that need a connection of
+   * their own run on the view's own connections, or are refused (see `connectionScope`).
+   * @defaultValue `false`
+   */
+  readonly owned?: boolean;
+}
+
+type Callback = (error: Error | null, reply?: unknown) => void;
+
+/** Settles `promise` ioredis-style: a callback, when given, receives the outcome (and handles a rejection). */
+function asCallback<T>(promise: Promise<T>, callback?: unknown): Promise<T> {
+  if (typeof callback === 'function') promise.then((value) => (callback as Callback)(null, value), (error: Error) => (callback as Callback)(error));
+  return promise;
+}
 
 /**
  * An isolated view of an ioredis client: an object whose prototype is the client, so it has the
@@ -17,8 +46,12 @@ import { isolatePubSubEvents } from './pubsub-events.js';
  * Every command of the view (typed methods, `call`, scripts, `scanStream`, auto-pipelining)
  * reaches `sendCommand` with the view as `this`; the view guards it there and hands it to the
  * client's own `sendCommand`, called on the client so that connection state stays the client's.
+ * What a command needs of its connection decides where it goes (`connectionScope`): on a view
+ * over a shared client, blocking commands and WATCH run on the view's own exclusive connection,
+ * subscriptions on its own subscriber connection, session commands are refused, QUIT closes only
+ * what the view opened.
  */
-export function createIoredisView<C extends IoredisLike>(client: C, guard: NamespaceGuard, instr: Instrumentation): C {
+export function createIoredisView<C extends IoredisLike>(client: C, guard: NamespaceGuard, instr: Instrumentation, options: IoredisViewOptions = {}): C {
   if (client.options.keyPrefix) {
     throw new IsolationConfigError(
       `the client has ioredis's own keyPrefix ${JSON.stringify(client.options.keyPrefix)}; remove it: isolated-redis prefixes keys itself, ` +
@@ -34,27 +67,73 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
   const view = Object.create(client) as C & Record<string, unknown>;
   const sendCommand = client.sendCommand;
   const autoPipeline = client.options.enableAutoPipelining ? new AutoPipeline(client) : undefined;
+  const owned = options.owned === true;
+  // The connections a view over a shared client opens for itself: owning views over duplicates.
+  const own = owned ? undefined : new IoredisOwnConnections(client, (connection) => createIoredisView(connection, guard, instr, { owned: true }));
+  const pipelines: PipelineContext = { guard, instr, own };
 
   const send = (command: IoredisCommand, stream?: unknown, node?: unknown): unknown => {
     if (autoPipeline && stream === undefined && node === undefined && autoPipeline.accepts(command)) return autoPipeline.enqueue(command);
     return sendCommand.call(client, command, stream, node);
   };
 
-  const own = (name: string, value: unknown): void => {
+  const defineOwn = (name: string, value: unknown): void => {
     Object.defineProperty(view, name, { value, writable: true, configurable: true, enumerable: false });
   };
 
-  own('sendCommand', function (command: IoredisCommand, stream?: unknown, node?: unknown) {
-    // MULTI/EXEC/DISCARD sent on their own open a transaction on the shared connection that would
-    // swallow other views' commands (and hand their replies to this view's EXEC). Inside a
-    // guarded pipeline (which passes `stream`) they frame this view's own commands only: a MULTI
-    // passes only when guardPipeline found it closed by its own pipeline.
-    if (isTransactionFrame(command.name) && (stream === undefined || (String(command.name).toLowerCase() === 'multi' && !isFramedMulti(command)))) {
+  /** Closes what the view opened; on an owning view, the caller then closes the client. */
+  const closeOwn = (how: 'quit' | 'disconnect'): Promise<void> => own?.closeAll(how) ?? Promise.resolve();
+
+  /**
+   * A command that needs more of its connection than to be sent on it (`connectionScope`), on a
+   * view over a shared client: run on a connection of the view's own, or refused.
+   */
+  const route = (command: IoredisCommand, sharedOwn: IoredisOwnConnections): unknown => {
+    const scope = connectionScope(command.name, command.args);
+    switch (scope) {
+      case 'blocking':
+        return sharedOwn.get('exclusive').sendCommand(command);
+      case 'watch':
+        sharedOwn.watching = String(command.name).toLowerCase() === 'watch';
+        return sharedOwn.get('exclusive').sendCommand(command);
+      case 'subscribe':
+        // Nothing to end on a subscriber connection the view never opened: 0 subscriptions left,
+        // as Redis answers. (Channels named are still checked.)
+        if (!sharedOwn.isOpen('subscriber') && /unsubscribe$/i.test(String(command.name))) {
+          if (command.args.length === 0 || prepareOrReject(guard, command, instr)) command.resolve(0);
+          return command.promise;
+        }
+        return sharedOwn.get('subscriber').sendCommand(command);
+      case 'session':
+        command.reject(instr.rejected(sharedConnectionRefusal(guard, command.name, command.args)));
+        return command.promise;
+      case 'close':
+        // QUIT closes what the view opened; the shared connection is its owner's to close.
+        sharedOwn.closeAll('quit').then(() => command.resolve(Buffer.from('OK')), (error: Error) => command.reject(error));
+        return command.promise;
+      default:
+        return undefined;
+    }
+  };
+
+  defineOwn('sendCommand', function (command: IoredisCommand, stream?: unknown, node?: unknown) {
+    // A command of a pipeline judged whole (guardPipeline): prefixed and accepted with its batch.
+    if (isJudged(command)) return send(command, stream, node);
+    // MULTI/EXEC/DISCARD sent on their own open a transaction on the connection that would
+    // swallow other views' commands (and hand their replies to this view's EXEC); multi() and
+    // pipelines that frame their own transactions are judged whole instead.
+    if (isTransactionFrame(command.name)) {
       command.reject(instr.rejected(transactionFrameRefusal(guard, command.name)));
       return command.promise;
     }
-    if (!prepareOrReject(guard, command, instr)) return command.promise;
-    // Pipelined commands (`stream` given) are observed as their pipeline, in guardPipeline.
+    // On a view that owns its connection, every command runs there, as on the raw driver.
+    if (own) {
+      const routed = route(command, own);
+      if (routed !== undefined) return routed;
+    } else if (expandUnsubscribeAll(client, command)) {
+      return command.promise;
+    }
+    if (!prepareOrReject(guard, command, instr, owned)) return command.promise;
     if (stream === undefined && node === undefined && instr.observing()) {
       return instr.command(command.name, command.args, preparedKeyCount(command), () => send(command) as Promise<unknown>, (error) => command.reject(error));
     }
@@ -62,48 +141,69 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
   });
   // ioredis's own auto-pipelining would batch commands before the guard sees them: the view
   // turns it off for itself and batches guarded commands instead (see AutoPipeline).
-  own('options', { ...client.options, enableAutoPipelining: false });
+  defineOwn('options', { ...client.options, enableAutoPipelining: false });
+  Object.defineProperty(view, 'autoPipelineQueueSize', { get: () => autoPipeline?.size ?? 0, configurable: true, enumerable: false });
 
-  own('pipeline', function (this: C, commands?: unknown[][]) {
-    const pipeline = guardPipeline(guard, client.pipeline.call(this) as IoredisPipeline, instr);
+  defineOwn('pipeline', function (this: C, commands?: unknown[][]) {
+    const pipeline = guardPipeline(client.pipeline.call(this) as IoredisPipeline, pipelines, false);
     if (Array.isArray(commands)) (pipeline.addBatch as (c: unknown[][]) => unknown).call(pipeline, commands);
     return pipeline;
   });
 
-  own('multi', function (this: C, commands?: unknown, options?: { pipeline?: boolean }) {
-    const opts = !Array.isArray(commands) && options === undefined ? (commands as { pipeline?: boolean } | undefined) : options;
+  defineOwn('multi', function (this: C, commands?: unknown, multiOptions?: { pipeline?: boolean }) {
+    const opts = !Array.isArray(commands) && multiOptions === undefined ? (commands as { pipeline?: boolean } | undefined) : multiOptions;
     if (opts?.pipeline === false) {
       throw instr.rejected(unpipelinedMultiRefusal(guard));
     }
-    const transaction = guardPipeline(guard, client.multi.call(this) as IoredisPipeline, instr);
+    const transaction = guardPipeline(client.multi.call(this) as IoredisPipeline, pipelines, true);
     if (Array.isArray(commands)) (transaction.addBatch as (c: unknown[][]) => unknown).call(transaction, commands);
     return transaction;
   });
 
-  // Redis#duplicate(options) and Cluster#duplicate(startupNodes, options): pass both through.
-  own('duplicate', function (...args: unknown[]) {
-    return createIoredisView(client.duplicate(...args), guard, instr);
+  // Redis#duplicate(options) and Cluster#duplicate(startupNodes, options): pass both through. The
+  // duplicate's connection is the view's own.
+  defineOwn('duplicate', function (...args: unknown[]) {
+    return createIoredisView(client.duplicate(...args), guard, instr, { owned: true });
   });
 
-  own('monitor', function (callback?: (error: Error) => void) {
+  // Closing a view closes what it opened; on an owning view, its client too (on a shared one, the
+  // client is its owner's to close).
+  const clientQuit = client.quit;
+  defineOwn('quit', function (callback?: Callback) {
+    // Redis's quit() is a command: sent through the view (guarded, observed). Cluster's is a method
+    // that changes the instance's state: called on the client.
+    const closed = closeOwn('quit').then(() => (owned ? clientQuit.call(client.isCluster ? client : view) : 'OK'));
+    return asCallback(closed, callback);
+  });
+  const clientDisconnect = client.disconnect;
+  const disconnect = function (reconnect?: boolean): void {
+    void closeOwn('disconnect');
+    if (owned) clientDisconnect.call(client, reconnect);
+  };
+  defineOwn('disconnect', disconnect);
+  if (typeof (client as { end?: unknown }).end === 'function') defineOwn('end', () => disconnect());
+
+  defineOwn('monitor', function (callback?: (error: Error) => void) {
     return rejectedLikeIoredis(instr.rejected(monitorRefusal(guard)), callback);
   });
 
   // State ioredis keeps per instance and mutates: the view gets its own, so that nothing the
   // view does lands in the client (its scripts, its auto-pipelines).
-  own('scriptsSet', { ...(client.scriptsSet ?? {}) });
-  own('addedBuiltinSet', new Set(client.addedBuiltinSet ?? []));
-  own('_autoPipelines', new Map());
-  own('_runningAutoPipelines', new Set());
-  own('isolation', isolationInfo(guard, instr));
+  defineOwn('scriptsSet', { ...(client.scriptsSet ?? {}) });
+  defineOwn('addedBuiltinSet', new Set(client.addedBuiltinSet ?? []));
+  defineOwn('_autoPipelines', new Map());
+  defineOwn('_runningAutoPipelines', new Set());
+  defineOwn('isolation', isolationInfo(guard, instr));
 
-  own('nodes', function (role?: unknown) {
+  // A Cluster's node connections are the Cluster's, shared by its views.
+  defineOwn('nodes', function (role?: unknown) {
     const nodes = (client as unknown as { nodes?: (role?: unknown) => IoredisLike[] }).nodes;
     if (typeof nodes !== 'function') return undefined;
     return nodes.call(client, role).map((node) => createIoredisView(node, guard, instr));
   });
 
-  isolatePubSubEvents(view, client, guard);
+  // A view over a shared client hears messages on its own subscriber connection.
+  isolatePubSubEvents(view, client, guard, own?.messages);
   delegateConnectionMethods(view, client);
   return view;
 }

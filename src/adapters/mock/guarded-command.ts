@@ -68,6 +68,16 @@ export function prepareMockCommand(state: MockViewState, method: string, input: 
  */
 export function runMockCommand(state: MockViewState, method: string, input: unknown[]): Promise<unknown> {
   const callback = typeof input[input.length - 1] === 'function' ? (input.pop() as Callback) : undefined;
+  const name = method.replace(/Buffer$/, '').toLowerCase();
+  // QUIT on a view over a shared mock closes nothing: the mock is its owner's to close.
+  if (name === 'quit' && state.owned !== true) return settleLikeIoredis(Promise.resolve('OK'), callback);
+  const tracked = trackedSubscriptions(state, name);
+  if (tracked && input.length === 0 && /unsubscribe$/.test(name)) {
+    // Without channels: only this view's own subscriptions end, as on a real connection of its own.
+    if (tracked.size === 0) return settleLikeIoredis(Promise.resolve(0), callback);
+    input.push(...tracked);
+  }
+  const named = input.map(String);
   let prepared: PreparedCommand;
   try {
     prepared = prepareMockCommand(state, method, input, false);
@@ -79,6 +89,24 @@ export function runMockCommand(state: MockViewState, method: string, input: unkn
   const send = (): Promise<unknown> => new Promise((resolve) => resolve(run.apply(state.mock, [...prepared.sent]))).then(prepared.unprefix);
   const { instr } = state;
   const reply = instr.observing() ? instr.command(method.replace(/Buffer$/, ''), prepared.sent, prepared.keys, send) : send();
-  if (callback) reply.then((value) => callback(null, value), (error: Error) => callback(error));
-  return reply;
+  if (tracked) {
+    reply.then(
+      () => named.forEach((channel) => (name.startsWith('un') || name.startsWith('pun') ? tracked.delete(channel) : tracked.add(channel))),
+      () => undefined,
+    );
+  }
+  return settleLikeIoredis(reply, callback);
+}
+
+/** The set of this view's subscriptions a (un)subscribe command changes, if `name` is one. */
+function trackedSubscriptions(state: MockViewState, name: string): Set<string> | undefined {
+  if (name === 'subscribe' || name === 'unsubscribe') return state.subscriptions?.channels;
+  if (name === 'psubscribe' || name === 'punsubscribe') return state.subscriptions?.patterns;
+  return undefined;
+}
+
+/** `promise`, ioredis-style: a callback, when given, receives its outcome. */
+function settleLikeIoredis<T>(promise: Promise<T>, callback?: Callback): Promise<T> {
+  if (callback) promise.then((value) => callback(null, value), (error: Error) => callback(error));
+  return promise;
 }

@@ -41,6 +41,13 @@ export interface MockViewState {
   readonly guard: NamespaceGuard;
   readonly observers: Set<MockCommandObserver>;
   readonly instr: Instrumentation;
+  /**
+   * The view owns its mock (a `duplicate()`): `quit()`/`disconnect()` close it. A view over a mock
+   * passed in shares it with other namespaces' views, which closing the view leaves alone.
+   */
+  readonly owned?: boolean;
+  /** The channels and patterns this view subscribed to, as the caller named them (for `unsubscribe()` without channels). */
+  readonly subscriptions?: { readonly channels: Set<string>; readonly patterns: Set<string> };
 }
 
 // A global symbol, so that views made by one copy of the library (the "." bundle) are found by

@@ -52,6 +52,7 @@ export function createMockView<C extends IoredisMockLike>(
   guard: NamespaceGuard,
   instr = new Instrumentation(guard.namespace, {}),
   observers = new Set<MockCommandObserver>(),
+  owned = false,
 ): C {
   if (mock.options.keyPrefix) {
     throw new IsolationConfigError(
@@ -64,7 +65,7 @@ export function createMockView<C extends IoredisMockLike>(
     throw new IsolationConfigError(`the mock is already isolated in namespace "${existing.namespace}"; wrap the raw mock instead`);
   }
   const view = Object.create(mock) as C & Record<string, unknown>;
-  const state: MockViewState = { mock, guard, observers, instr };
+  const state: MockViewState = { mock, guard, observers, instr, owned, subscriptions: { channels: new Set(), patterns: new Set() } };
   const own = (name: string, value: unknown): void => {
     Object.defineProperty(view, name, { value, writable: true, configurable: true, enumerable: false });
   };
@@ -104,8 +105,11 @@ export function createMockView<C extends IoredisMockLike>(
     }
   }
 
-  own('duplicate', (options?: Record<string, unknown>) => createMockView(mock.duplicate(options), guard, instr, observers));
-  own('disconnect', () => mock.disconnect());
+  own('duplicate', (options?: Record<string, unknown>) => createMockView(mock.duplicate(options), guard, instr, observers, true));
+  // A view over a mock passed in shares it with other namespaces' views: closing the view leaves it open.
+  own('disconnect', () => {
+    if (owned) mock.disconnect();
+  });
   own('isolation', isolationInfo(guard, instr));
   attachViewState(view, state);
   isolatePubSubEvents(view, mock as unknown as IoredisLike, guard);

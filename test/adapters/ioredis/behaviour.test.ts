@@ -41,7 +41,11 @@ describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 2 + i })))
   beforeEach(async () => {
     await raw.flushdb();
   });
-  afterAll(() => open.forEach((c) => c.disconnect()));
+  afterAll(async () => {
+    // The views' own connections (opened by blocking commands, WATCH, subscriptions) close with them.
+    await Promise.all([mcp2.quit(), celery.quit()]);
+    open.forEach((c) => c.disconnect());
+  });
 
   it('prefixes typed methods, argument transformers and Buffer variants', async () => {
     await mcp2.set('a', '1');
@@ -193,8 +197,12 @@ describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 2 + i })))
       ['mcp2 message news hello', 'mcp2 pmessage n* news hello', 'celery message news hola'].sort(),
     );
     expect(got.filter((line) => line === 'mcp2 messageBuffer news')).toHaveLength(2);
-    await expect(subscriber.unsubscribe()).rejects.toBeInstanceOf(BlockedCommandError);
-    await subscriber.unsubscribe('news');
+    // Without channels: ends the view's own channel subscriptions (its pattern remains), not celery's.
+    expect(await subscriber.unsubscribe()).toBe(1);
+    expect(await subscriber.punsubscribe()).toBe(0);
+    await celery.publish('news', 'still');
+    await vi.waitFor(() => expect(got).toContain('celery message news still'));
+    await Promise.all([subscriber.quit(), other.quit()]);
   });
 
   it('delivers sharded messages and honours once/off on message listeners', async () => {
@@ -212,12 +220,14 @@ describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 2 + i })))
     await mcp2.publish('news', 'second');
     await vi.waitFor(() => expect(got).toEqual(['smessage orders o1', 'once news first']));
     subscriber.off('smessage', listener);
-    const sentinel = new Promise((resolve) => connection.once('smessage', resolve));
+    const sentinel = new Promise((resolve) => subscriber.once('smessage', resolve));
     await mcp2.spublish('orders', 'after off');
-    await sentinel; // delivered to the connection, and not to the removed listener
+    await sentinel; // delivered to the view, and not to the removed listener
     expect(got).toEqual(['smessage orders o1', 'once news first']);
+    // A view's message listeners hear its own subscriber connection, not the shared client.
     expect(connection.listenerCount('smessage')).toBe(0);
     expect(connection.listenerCount('message')).toBe(0);
+    await subscriber.quit();
   });
 
   it('keeps a once listener for its own namespace\'s message, past messages of other namespaces', async () => {
@@ -234,6 +244,7 @@ describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 2 + i })))
     await mcp2.publish('news', 'second');
     await vi.waitFor(() => expect(seen).toEqual(['celery news first', 'news second']));
     expect(connection.listenerCount('message')).toBe(0);
+    await Promise.all([subscriber.quit(), other.quit()]);
   });
 
   it('keeps each view\'s listeners its own: on/off pairs, once, removeAllListeners, strict-mode filtering', async () => {
@@ -243,28 +254,34 @@ describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 2 + i })))
     const strictView = createIsolatedRedis({ namespace: 'mcp2', namespaces, mode: 'strict', client: connection });
     const calls: string[] = [];
     const f = (channel: string): void => void calls.push(`f ${channel}`);
-    const g = (channel: string): void => void calls.push(`g ${channel}`);
+    const g = (channel: string, message: string): void => void calls.push(`g ${channel} ${message}`);
     a.on('message', f);
     a.on('message', f);
     a.off('message', f);
     a.off('message', f);
-    expect(connection.listenerCount('message')).toBe(0);
     a.once('message', f);
     a.once('message', f);
     b.on('message', g);
     strictView.on('message', (channel: string) => calls.push(`strict ${channel}`));
     connection.on('message', () => calls.push('raw'));
-    connection.emit('message', 'mcp2:news', 'x');
-    connection.emit('message', 'mcp2:news', 'y');
-    connection.emit('message', 'celery:news', 'z');
-    expect(calls.sort()).toEqual(
-      ['f news', 'f news', 'g news', 'raw', 'raw', 'raw', 'strict mcp2:news', 'strict mcp2:news'].sort(),
-    );
+    await Promise.all([a.subscribe('news'), b.subscribe('news'), strictView.subscribe('mcp2:news')]);
+    await raw.publish('mcp2:news', 'x');
+    await raw.publish('mcp2:news', 'y');
+    await raw.publish('celery:news', 'z');
+    await vi.waitFor(() => expect(calls).toContain('g news z'));
+    await vi.waitFor(() => expect(calls.filter((call) => call.startsWith('strict'))).toHaveLength(2));
+    // The raw client subscribed to nothing: the views' subscriptions are on their own connections.
+    expect(calls.sort()).toEqual(['f news', 'f news', 'g news z', 'strict mcp2:news', 'strict mcp2:news'].sort());
     a.on('message', f);
     a.removeAllListeners('message');
     strictView.removeAllListeners();
-    // b's listener and the client's own are still there.
-    expect(connection.listenerCount('message')).toBe(2);
+    calls.length = 0;
+    await raw.publish('mcp2:news', 'after');
+    await raw.publish('celery:news', 'sentinel');
+    await vi.waitFor(() => expect(calls).toContain('g news sentinel'));
+    // b's listener is still there; a's and strictView's are gone.
+    expect(calls).toEqual(['g news sentinel']);
+    await Promise.all([a.quit(), b.quit(), strictView.quit()]);
   });
 
   it('duplicate() returns an isolated client of the same namespace', async () => {
@@ -280,8 +297,10 @@ describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 2 + i })))
     const own = client({ retryStrategy: () => 50 });
     const subConnection = client({ retryStrategy: () => 50 });
     const view = createIsolatedRedis({ namespace: 'mcp2', namespaces, client: own });
-    const sub = createIsolatedRedis({ namespace: 'mcp2', namespaces, client: subConnection });
-    const [ownId, subId] = await Promise.all([own.client('ID'), subConnection.client('ID')]);
+    // An owning view (duplicate()): its subscriptions are on its own connection, the one killed here.
+    const sub = createIsolatedRedis({ namespace: 'mcp2', namespaces, client: subConnection }).duplicate();
+    open.push(sub as unknown as Client);
+    const [ownId, subId] = await Promise.all([own.client('ID'), sub.client('ID')]);
     const messages: string[] = [];
     sub.on('message', (channel: string, message: string) => messages.push(`${channel}:${message}`));
     await sub.subscribe('events');

@@ -79,6 +79,12 @@ const VARIANTS: Variant[] = IOREDIS_VERSIONS.flatMap(({ name, Redis }) =>
 describe.each(VARIANTS)('$label: isolated client vs raw client', ({ Redis, options }) => {
   type Client = InstanceType<typeof Redis>;
   const opened: Client[] = [];
+  const views: Client[] = [];
+  const isolate = (options: { namespace: string; namespaces: string[]; client: Client; mode?: 'strict' }): Client => {
+    const view = createIsolatedRedis(options);
+    views.push(view);
+    return view;
+  };
   const user = `isolated-diff-${randomBytes(6).toString('hex')}`;
   const password = randomBytes(12).toString('hex');
   let admin: Client; // raw, database 11: flushes it, reads INFO, owns the ACL user and the function library
@@ -113,6 +119,8 @@ describe.each(VARIANTS)('$label: isolated client vs raw client', ({ Redis, optio
   });
 
   afterAll(async () => {
+    // The views' own connections (opened by the blocking commands) close with them, before their user goes.
+    await Promise.all(views.map((view) => view.quit()));
     await admin.call('ACL', 'DELUSER', user);
     await fresh();
     for (const client of opened) client.disconnect();
@@ -121,7 +129,7 @@ describe.each(VARIANTS)('$label: isolated client vs raw client', ({ Redis, optio
   it('prefix mode: the same replies as the raw client, command by command, and the same keys with mcp2: in front', async () => {
     const list = ioredisList((name) => name, dump);
     const client = await connect(11);
-    const mcp2 = createIsolatedRedis({ namespace: 'mcp2', namespaces, client });
+    const mcp2 = isolate({ namespace: 'mcp2', namespaces, client });
     await differential(mcp2, list, 'sequential');
 
     const rawKeys = (await raw.keys('*')).sort();
@@ -146,7 +154,7 @@ describe.each(VARIANTS)('$label: isolated client vs raw client', ({ Redis, optio
     const client = await connect(11, { username: user, password });
     await expect(client.get('unprefixed')).rejects.toThrow(/NOPERM/);
     await expect(client.publish('news', 'x')).rejects.toThrow(/NOPERM/);
-    const mcp2 = createIsolatedRedis({ namespace: 'mcp2', namespaces, client });
+    const mcp2 = isolate({ namespace: 'mcp2', namespaces, client });
     const list = ioredisList((name) => name, dump).filter((cmd) => !readsSortPatterns(cmd));
 
     await differential(mcp2, list, 'sequential');
@@ -159,14 +167,14 @@ describe.each(VARIANTS)('$label: isolated client vs raw client', ({ Redis, optio
   it('strict mode: the list with every key written mcp2:... gives the raw replies', async () => {
     const list = ioredisList((name) => PREFIX + name, dump);
     const client = await connect(11);
-    const strict = createIsolatedRedis({ namespace: 'mcp2', namespaces, client, mode: 'strict' });
+    const strict = isolate({ namespace: 'mcp2', namespaces, client, mode: 'strict' });
     await differential(strict, list, 'sequential');
     expect((await admin.keys('*')).sort()).toEqual((await raw.keys('*')).sort());
   });
 
   it('strict mode: a bare or foreign key is refused with its code, and nothing reaches the server', async () => {
     const client = await connect(11);
-    const strict = createIsolatedRedis({ namespace: 'mcp2', namespaces, client, mode: 'strict' });
+    const strict = isolate({ namespace: 'mcp2', namespaces, client, mode: 'strict' });
     await expectRefusalsSendNothing((cmd) => Promise.resolve(invoke(strict, cmd)), calls);
   });
 });

@@ -158,6 +158,28 @@ describe('createIsolatedRedis over ioredis-mock', () => {
     expect(subscriber.isolation.namespace).toBe('mcp2');
   });
 
+  it('quit() and disconnect() on a view leave the shared mock open; unsubscribe() without channels ends the view\'s own', async () => {
+    expect(await mcp2.quit()).toBe('OK');
+    expect(await mcp2.call('quit')).toBe('OK');
+    mcp2.disconnect();
+    await celery.set('k', 'v');
+    expect(await celery.get('k')).toBe('v');
+    expect((raw as unknown as { connected: boolean }).connected).toBe(true);
+    const heard: string[] = [];
+    mcp2.on('message', (channel: string) => heard.push(`mcp2 ${channel}`));
+    celery.on('message', (channel: string) => heard.push(`celery ${channel}`));
+    await mcp2.subscribe('news', 'weather');
+    await celery.subscribe('news');
+    expect(await mcp2.unsubscribe()).toBeGreaterThanOrEqual(0);
+    // The mock in subscriber mode takes no other command: publish and look from another instance.
+    const publisher = createIsolatedRedis({ namespace: 'celery', namespaces, client: raw.duplicate() });
+    expect((await raw.duplicate().pubsub('CHANNELS')).sort()).toEqual(['celery:news']);
+    await publisher.publish('news', 'still');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(heard).toEqual(['celery news']);
+    expect(await mcp2.unsubscribe()).toBe(0); // nothing of its own left
+  });
+
   it('strict mode: keys must carry the prefix and replies keep it', async () => {
     const strict = createIsolatedRedis({ namespace: 'mcp2', namespaces, client: raw, mode: 'strict' });
     await strict.set('mcp2:a', '1');
