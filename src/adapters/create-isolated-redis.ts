@@ -89,9 +89,11 @@ export function createIsolatedRedis(options: IsolatedRedisOptions<object> | Isol
   if (client === undefined) {
     throw new IsolationConfigError("pass `client` (an ioredis or node-redis client), or `driver: 'ioredis' | 'node-redis'` with an optional `url`");
   }
-  if (isIoredisClient(client)) return createIoredisView(client, guard, createInstrumentation(guard.namespace, options, client)) as unknown as Isolated<object>;
+  // A client the library created from `driver` + `url` is the view's own: closing the view closes it.
+  const owned = !('client' in options && options.client !== undefined);
+  if (isIoredisClient(client)) return createIoredisView(client, guard, createInstrumentation(guard.namespace, options, client), { owned }) as unknown as Isolated<object>;
   if (isIoredisMock(client)) return createMockView(client, guard, createInstrumentation(guard.namespace, options, client)) as unknown as Isolated<object>;
-  if (isNodeRedis(client)) return createNodeRedisView(client, guard, createInstrumentation(guard.namespace, options, client)) as Isolated<object>;
+  if (isNodeRedis(client)) return createNodeRedisView(client, guard, createInstrumentation(guard.namespace, options, client), { owned }) as Isolated<object>;
   throw new IsolationConfigError(
     '`client` is not a client isolated-redis can wrap: pass an ioredis Redis or Cluster, an ioredis-mock instance, ' +
       'or a node-redis client, cluster or pool',

@@ -1,10 +1,24 @@
+import type { NamespaceGuard } from '../../core/index.js';
+
 type Listener = (...args: unknown[]) => void;
 type Event = string | symbol;
 type EmitterMethod = (this: unknown, ...args: unknown[]) => unknown;
 
-const ADDERS = ['on', 'addListener', 'once', 'prependListener', 'prependOnceListener'] as const;
+const ADDERS = ['on', 'addListener', 'prependListener'] as const;
+const ONCE_ADDERS = { once: 'on', prependOnceListener: 'prependListener' } as const;
 const REMOVERS = ['off', 'removeListener'] as const;
 const READERS = ['emit', 'listeners', 'rawListeners', 'listenerCount', 'eventNames', 'getMaxListeners', 'setMaxListeners'] as const;
+
+/**
+ * Events that name keys of every namespace: `invalidate` (node-redis 6 `emitInvalidate`, RESP3
+ * tracking on the client) reports each key the server invalidates on the connection, other
+ * namespaces' included. A view's listener hears only its namespace's keys (un-prefixed in prefix
+ * mode) and `null` (everything was invalidated).
+ */
+const KEY_EVENTS = new Set<Event>(['invalidate']);
+
+const startsWith = (name: unknown, prefix: string): boolean =>
+  typeof name === 'string' ? name.startsWith(prefix) : Buffer.isBuffer(name) && name.subarray(0, Buffer.byteLength(prefix)).equals(Buffer.from(prefix));
 
 /**
  * A view's EventEmitter methods act on the client (`error`, `ready`, `reconnecting`...): called
@@ -12,8 +26,9 @@ const READERS = ['emit', 'listeners', 'rawListeners', 'listenerCount', 'eventNam
  * The view remembers what it added, so `removeAllListeners` on a view removes only the view's own
  * listeners, never another view's or the client's.
  */
-export function delegateEmitter(view: Record<string, unknown>, client: Record<string, unknown>): void {
-  const added: Array<[Event, Listener]> = [];
+export function delegateEmitter(view: Record<string, unknown>, client: Record<string, unknown>, guard: NamespaceGuard): void {
+  /** [event, the listener the caller gave, what was registered on the client for it] */
+  const added: Array<[Event, Listener, Listener]> = [];
   const define = (name: string, value: unknown): void => {
     Object.defineProperty(view, name, { value, writable: true, configurable: true, enumerable: false });
   };
@@ -21,32 +36,52 @@ export function delegateEmitter(view: Record<string, unknown>, client: Record<st
     const result = (client[name] as EmitterMethod).apply(client, args);
     return result === client ? view : result;
   };
+  const isOwn = (event: Event, args: readonly unknown[]): boolean => !KEY_EVENTS.has(event) || args[0] === null || startsWith(args[0], guard.prefix);
+  const deliver = (event: Event, listener: Listener): Listener =>
+    KEY_EVENTS.has(event) ? (...args) => (args[0] === null ? listener(...args) : listener(guard.unprefixKey(args[0] as string | Buffer), ...args.slice(1))) : listener;
+  const forget = (event: Event, listener: Listener): Listener | undefined => {
+    const index = added.findIndex(([e, l]) => e === event && l === listener);
+    if (index === -1) return undefined;
+    return added.splice(index, 1)[0]?.[2];
+  };
 
   for (const name of ADDERS) {
     if (typeof client[name] !== 'function') continue;
     define(name, (event: Event, listener: Listener) => {
-      added.push([event, listener]);
-      return call(name, [event, listener]);
+      const send = deliver(event, listener);
+      const actual: Listener = KEY_EVENTS.has(event) ? (...args) => void (isOwn(event, args) && send(...args)) : listener;
+      added.push([event, listener, actual]);
+      return call(name, [event, actual]);
+    });
+  }
+  // A once listener is used up by an event of the view's own only: another namespace's key passes it by.
+  for (const [name, adder] of Object.entries(ONCE_ADDERS)) {
+    if (typeof client[name] !== 'function') continue;
+    define(name, (event: Event, listener: Listener) => {
+      const send = deliver(event, listener);
+      const actual: Listener = (...args) => {
+        if (!isOwn(event, args)) return;
+        forget(event, listener);
+        (client.removeListener as EmitterMethod).call(client, event, actual);
+        send(...args);
+      };
+      added.push([event, listener, actual]);
+      return call(adder, [event, actual]);
     });
   }
   for (const name of REMOVERS) {
     if (typeof client[name] !== 'function') continue;
-    define(name, (event: Event, listener: Listener) => {
-      const index = added.findIndex(([e, l]) => e === event && l === listener);
-      if (index !== -1) added.splice(index, 1);
-      return call(name, [event, listener]);
-    });
+    define(name, (event: Event, listener: Listener) => call(name, [event, forget(event, listener) ?? listener]));
   }
   for (const name of READERS) {
     if (typeof client[name] === 'function') define(name, (...args: unknown[]) => call(name, args));
   }
   define('removeAllListeners', (event?: Event) => {
     for (let i = added.length - 1; i >= 0; i--) {
-      const [e, listener] = added[i] as [Event, Listener];
+      const [e, , actual] = added[i] as [Event, Listener, Listener];
       if (event !== undefined && e !== event) continue;
       added.splice(i, 1);
-      // `once` wraps the listener; removeListener finds it by the original.
-      (client.removeListener as EmitterMethod).call(client, e, listener);
+      (client.removeListener as EmitterMethod).call(client, e, actual);
     }
     return view;
   });

@@ -4,16 +4,22 @@ import { createNodeRedisClientView } from './client-view.js';
 import { createNodeRedisClusterView } from './cluster-view.js';
 import { isNodeRedisClient, isNodeRedisCluster } from './internals.js';
 import { createNodeRedisPoolView, isNodeRedisPool } from './pool-view.js';
+import type { NodeRedisViewOptions } from './view-common.js';
+
+export type { NodeRedisViewOptions } from './view-common.js';
 
 /** Duck-typed: a node-redis client, cluster or client pool (`redis` / `@redis/client` 5 or 6). */
 export function isNodeRedis(value: unknown): boolean {
   return isNodeRedisCluster(value) || isNodeRedisClient(value) || isNodeRedisPool(value);
 }
 
-/** An isolated view of a node-redis client, cluster or pool; `client` must pass {@link isNodeRedis}. */
-export function createNodeRedisView<C extends object>(client: C, guard: NamespaceGuard, instr: Instrumentation): C {
-  if (isNodeRedisCluster(client)) return createNodeRedisClusterView(client, guard, instr);
-  if (isNodeRedisClient(client)) return createNodeRedisClientView(client, guard, instr);
-  if (isNodeRedisPool(client)) return createNodeRedisPoolView(client, guard, instr, createNodeRedisClientView) as C;
+/**
+ * An isolated view of a node-redis client, cluster or pool; `client` must pass {@link isNodeRedis}.
+ * `options.owned`: the library created the client, so the view owns it (see {@link NodeRedisViewOptions}).
+ */
+export function createNodeRedisView<C extends object>(client: C, guard: NamespaceGuard, instr: Instrumentation, options: NodeRedisViewOptions = {}): C {
+  if (isNodeRedisCluster(client)) return createNodeRedisClusterView(client, guard, instr, options);
+  if (isNodeRedisClient(client)) return createNodeRedisClientView(client, guard, instr, options);
+  if (isNodeRedisPool(client)) return createNodeRedisPoolView(client, guard, instr, createNodeRedisClientView, options) as C;
   throw new TypeError('not a node-redis client, cluster or pool');
 }

@@ -2,7 +2,8 @@ import { BlockedCommandError, MalformedCommandError, type NamespaceGuard, type R
 import type { Instrumentation } from '../../instrument/instrumentation.js';
 
 type Listener = (message: unknown, channel: unknown) => unknown;
-type SubscribeMethod = (channels: unknown, listener?: unknown, bufferMode?: unknown) => unknown;
+/** One of node-redis's (un)subscribe methods. */
+export type SubscribeMethod = (this: unknown, channels: unknown, listener?: unknown, bufferMode?: unknown) => unknown;
 
 /** node-redis's pub/sub methods, their listener-map type, and the command the guard checks them as. */
 const METHODS = [
@@ -14,18 +15,39 @@ const METHODS = [
   { names: ['SUNSUBSCRIBE', 'sUnsubscribe'], command: 'sunsubscribe', type: 'SHARDED', unsubscribe: true },
 ] as const;
 
+/** The channels (or patterns) of one type a client is subscribed to, with their listeners. */
+export type ListenersOf = (type: 'CHANNELS' | 'PATTERNS' | 'SHARDED') => Map<string, unknown> | undefined;
+
+/**
+ * Where a view's subscriptions live: the view's own subscriber connection (client views), or a
+ * connection other namespaces' subscriptions share too (a cluster's pub/sub node).
+ */
+export interface PubSubConnection {
+  /**
+   * Runs node-redis's method there with the guarded channels; `open: false` (unsubscribing)
+   * does not open a connection the view does not have yet, it resolves at once.
+   */
+  run(receiver: unknown, method: SubscribeMethod, channels: readonly RedisArg[] | undefined, listener: unknown, bufferMode: unknown, open: boolean): unknown;
+  /** The subscriptions of one type there (where subscriptions are shared, every namespace's). */
+  readonly listeners: ListenersOf;
+}
+
 /**
  * Gives `view` its own pub/sub methods (node-redis sends them past `sendCommand`, straight to its
  * queue): channels and patterns go through the guard, and listeners are wrapped so that they
  * receive the channel without the prefix (a pattern listener receives the matching channel, also
  * without it). The wrapped listener is what node-redis stores, so resubscription after a
- * reconnect keeps delivering un-prefixed channels. Unsubscribing with no channel at all would
- * end every namespace's subscriptions on the shared connection: a view ends only its own
- * namespace's, including subscriptions it asked for that the server has not confirmed yet.
+ * reconnect keeps delivering un-prefixed channels. They run where `where` says: on a client
+ * view, its own subscriber connection (a RESP2 connection in subscriber mode takes no other
+ * command, and the subscription counts would be other namespaces'), or a cluster's pub/sub node.
+ * Unsubscribing with no channel at all names the namespace's channels (node-redis 5 never
+ * settles a bare PUNSUBSCRIBE while other kinds of subscriptions remain, and where
+ * subscriptions are shared a bare one would end every namespace's), including subscriptions the
+ * view asked for that the server has not confirmed yet.
  * `getPubSubListeners` shows only the namespace's channels, un-prefixed; the low-level
  * `extendPubSub*Listeners`, which subscribe past every check, are refused.
  */
-export function isolatePubSub(view: object, client: Record<string, unknown>, guard: NamespaceGuard, instr: Instrumentation, listenersOf: ListenersOf): void {
+export function isolatePubSub(view: object, client: Record<string, unknown>, guard: NamespaceGuard, instr: Instrumentation, where: PubSubConnection): void {
   const wrappers = new WeakMap<Listener, Listener>();
   const wrap = (listener: unknown): unknown => {
     if (typeof listener !== 'function' || guard.mode === 'strict') return listener;
@@ -49,7 +71,7 @@ export function isolatePubSub(view: object, client: Record<string, unknown>, gua
         const list = channels === undefined ? [] : Array.isArray(channels) ? (channels as RedisArg[]) : [channels as RedisArg];
         if (list.length === 0) {
           if (!unsubscribe) throw new MalformedCommandError(`${command.toUpperCase()} needs at least one channel`, { command, namespace: guard.namespace });
-          confined = [...new Set([...ownChannels(listenersOf, type, command, guard), ...asked[type]])];
+          confined = [...new Set([...ownChannels(where.listeners, type, command, guard), ...asked[type]])];
           asked[type].clear();
           if (confined.length === 0) return Promise.resolve();
         } else {
@@ -60,18 +82,17 @@ export function isolatePubSub(view: object, client: Record<string, unknown>, gua
         return Promise.reject(instr.rejected(error));
       }
       const target = listener === undefined ? undefined : unsubscribe ? (wrappers.get(listener as Listener) ?? listener) : wrap(listener);
-      return original.call(this, confined, target, bufferMode);
+      return where.run(this, original, confined, target, bufferMode, !unsubscribe);
     };
     for (const name of names) Object.defineProperty(view, name, { value: method, writable: true, configurable: true, enumerable: false });
   }
 
-  const getPubSubListeners = client.getPubSubListeners as ((type: string) => Map<string, unknown>) | undefined;
-  if (typeof getPubSubListeners === 'function') {
+  if (typeof client.getPubSubListeners === 'function') {
     Object.defineProperty(view, 'getPubSubListeners', {
       value: (type: 'CHANNELS' | 'PATTERNS' | 'SHARDED') => {
         const prefix = type === 'PATTERNS' ? guard.patternPrefix : guard.prefix;
         const own = new Map<string, unknown>();
-        for (const [channel, listeners] of getPubSubListeners.call(client, type)) {
+        for (const [channel, listeners] of where.listeners(type) ?? []) {
           if (!channel.startsWith(prefix)) continue;
           own.set(type === 'PATTERNS' ? guard.unprefixPattern(channel) : guard.unprefixKey(channel), listeners);
         }
@@ -98,9 +119,6 @@ export function isolatePubSub(view: object, client: Record<string, unknown>, gua
     });
   }
 }
-
-/** The client's subscriptions of one type (channel or pattern -> listeners), where it can tell them. */
-export type ListenersOf = (type: 'CHANNELS' | 'PATTERNS' | 'SHARDED') => Map<string, unknown> | undefined;
 
 /** The channels (or patterns) of `type` this view's namespace is subscribed to on the connection. */
 function ownChannels(listenersOf: ListenersOf, type: 'CHANNELS' | 'PATTERNS' | 'SHARDED', command: string, guard: NamespaceGuard): RedisArg[] {

@@ -70,6 +70,8 @@ export function rewriteRawArgs(guard: NamespaceGuard, argv: readonly RedisArg[],
   return rewriteArgs(guard, argv, slot);
 }
 
+const copied = (key: RedisArg): RedisArg => (typeof key === 'string' ? key : typeof key === 'number' ? String(key) : Buffer.from(key));
+
 const prefixed = (prefix: string, key: RedisArg): RedisArg =>
   typeof key === 'string' ? prefix + key : Buffer.concat([Buffer.from(prefix), Buffer.isBuffer(key) ? key : Buffer.from(String(key))]);
 
@@ -81,8 +83,9 @@ const prefixed = (prefix: string, key: RedisArg): RedisArg =>
 export function rewriteParser(guard: NamespaceGuard, parser: NodeRedisParser): RewrittenParser {
   const args = rewriteArgs(guard, parser.redisArgs, replySlot);
   const shape = replySlot.shape;
-  // The guard has just checked these keys among the arguments; strict mode sends them as they are.
-  const keys = guard.mode === 'strict' ? parser.keys : parser.keys.map((key) => prefixed(guard.prefix, key));
+  // The guard has just checked these keys among the arguments; strict mode sends them as they
+  // are, copied (cluster routing and the client-side cache read them after the call returns).
+  const keys = guard.mode === 'strict' ? parser.keys.map(copied) : parser.keys.map((key) => prefixed(guard.prefix, key));
   return new RewrittenParser(args, keys, parser.preserve, shape);
 }
 

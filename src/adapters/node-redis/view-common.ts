@@ -5,6 +5,16 @@ import { monitorRefusal } from '../refusals.js';
 import { bindReceiver, hasReceiver } from './command-methods.js';
 import { delegateEmitter } from './emitter.js';
 
+/** How a view relates to the client it is made over. */
+export interface NodeRedisViewOptions {
+  /**
+   * The view owns its client (the view `duplicate()` returns, a client the library created):
+   * every command runs on it as the raw driver would, and `quit()`/`close()` close it. Without
+   * it, the client is shared (other namespaces' views use it, its owner closes it).
+   */
+  readonly owned?: boolean;
+}
+
 /** Defines an own, non-enumerable property of a view. */
 export function defineOwn(view: object, name: string, value: unknown): void {
   Object.defineProperty(view, name, { value, writable: true, configurable: true, enumerable: false });
@@ -74,12 +84,14 @@ const derivedViews = new WeakSet<object>();
 /**
  * MONITOR would stream every namespace's commands; `reset()` sends RESET, which ends every
  * namespace's subscriptions, WATCH and database on the shared connection. node-redis writes both
- * straight to its queue, so the view refuses them itself.
+ * straight to its queue, so the view refuses them itself (RESET only on a shared connection).
  */
-function refuseConnectionWide(view: object, guard: NamespaceGuard, instr: Instrumentation): void {
+function refuseConnectionWide(view: object, guard: NamespaceGuard, instr: Instrumentation, owned: boolean): void {
   const refuseMonitor = (): Promise<never> => Promise.reject(instr.rejected(monitorRefusal(guard)));
   defineOwn(view, 'MONITOR', refuseMonitor);
   defineOwn(view, 'monitor', refuseMonitor);
+  // On a connection of the view's own, RESET resets only the view's state.
+  if (owned) return;
   const refuseReset = (): Promise<never> =>
     Promise.reject(
       instr.rejected(
@@ -117,10 +129,11 @@ export function completeView(
   guard: NamespaceGuard,
   instr: Instrumentation,
   isolate: (duplicate: never) => unknown,
+  options: NodeRedisViewOptions = {},
 ): void {
-  refuseConnectionWide(view, guard, instr);
+  refuseConnectionWide(view, guard, instr, options.owned === true);
   isolateDuplicate(view, client, isolate);
   deriveWithCommandOptions(view);
-  delegateEmitter(view, client);
+  delegateEmitter(view, client, guard);
   describeIsolation(view, guard, instr);
 }

@@ -235,6 +235,9 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
     expect(await raw.pubSubShardChannels()).toEqual(['journal:shard']);
     await celery.publish('news', 'still here');
     await vi.waitFor(() => expect(celeryGot).toEqual([['still here', 'news']]));
+    // Each view subscribed on a connection of its own: quitting closes it (channels are server-wide).
+    await Promise.all([sub.quit(), celerySub.quit()]);
+    expect(await raw.pubSubShardChannels()).toEqual([]);
   });
 
   it('refuses what writes past the executors: reset(), extendPubSub*Listeners(); getPubSubListeners() shows the namespace only', async () => {
@@ -250,6 +253,7 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
     expect([...sub.getPubSubListeners('CHANNELS' as never).keys()]).toEqual(['kept']);
     // RESET never reached the connection: both namespaces are still subscribed.
     expect(await raw.pubSubNumSub(['celery:kept', 'journal:kept'])).toEqual({ 'celery:kept': 1, 'journal:kept': 1 });
+    await Promise.all([sub.quit(), celerySub.quit()]);
   });
 
   it('unsubscribe() also ends subscriptions the server has not confirmed yet', async () => {
@@ -258,6 +262,7 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
     const sub = createIsolatedRedis({ namespace: 'journal', namespaces, client: subscriber });
     await Promise.all([sub.subscribe('racing', () => undefined), sub.unsubscribe()]);
     expect(await raw.pubSubChannels('journal:racing')).toEqual([]);
+    await sub.quit();
   });
 
   it('binds module and function commands to the view, even when the raw client read them first', async () => {
@@ -323,10 +328,13 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
     await observer.sendCommand(['ACL', 'SETUSER', user, 'reset', 'on', '>secret', '~*', '&*', '+@all']);
     const subscriber = client();
     await subscriber.connect();
-    const subscriberId = Number(await subscriber.sendCommand(['CLIENT', 'ID']));
     const sub = createIsolatedRedis({ namespace: 'journal', namespaces, client: subscriber });
     const got: unknown[] = [];
     await sub.subscribe('news', (message, channel) => got.push([message, channel]));
+    // The view subscribed on a connection of its own: the one subscribed to journal:news in this database.
+    const subscribed = String(await observer.sendCommand(['CLIENT', 'LIST', 'TYPE', 'pubsub'])).split('\n').filter((line) => line.includes(`db=${db} `) && / sub=1 /.test(line));
+    expect(subscribed).toHaveLength(1);
+    const subscriberId = Number(/id=(\d+)/.exec(subscribed[0] as string)?.[1]);
     const conn = client({ username: user, password: 'secret' });
     await conn.connect();
     const view = createIsolatedRedis({ namespace: 'journal', namespaces, client: conn });
@@ -342,6 +350,7 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
       await journal.publish('news', 'after');
       expect(got).toContainEqual(['after', 'news']);
     }, { timeout: 5000 });
+    await sub.quit();
   });
 
   // Client-side caching needs RESP3.
