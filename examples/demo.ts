@@ -88,4 +88,7 @@ if (url) {
   await mcp2.del('payload:1', 'payload:2');
   pauser.disconnect();
 }
+// A view closes only the connections it opened for itself (celery's BLPOP ran on one of its own);
+// the shared client is its owner's to close.
+await Promise.all([mcp2.quit(), celery.quit()]);
 shared.disconnect();

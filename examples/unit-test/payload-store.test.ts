@@ -30,7 +30,7 @@ describe('PayloadStore', () => {
 
   it('sends the commands we expect, with the prefix', async () => {
     await store.save('1', { ok: true }, 60);
-    expect(recording.commands.map((command) => command.sent)).toEqual([['mcp2:payload:1', '{"ok":true}', 'EX', 60]]);
+    expect(recording.commands.map((command) => command.sent)).toEqual([['mcp2:payload:1', '{"ok":true}', 'EX', '60']]);
   });
 
   it('sees only its own payloads beside other services', async () => {
