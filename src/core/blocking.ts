@@ -1,3 +1,4 @@
+import { XREADGROUP_OPTIONS, XREAD_OPTIONS, upperKeyword } from './keywords.js';
 import type { RedisArg } from './types.js';
 
 /** Where a blocking command says how long it blocks, and in which unit. */
@@ -9,18 +10,25 @@ const seconds = (value: RedisArg | undefined): number | undefined => {
 };
 const lastArgSeconds: BlockTime = (args) => seconds(args[args.length - 1]);
 const firstArgSeconds: BlockTime = (args) => seconds(args[0]);
-/** XREAD / XREADGROUP: `BLOCK ms` among the options before STREAMS; without it, not blocking. */
-const blockOption: BlockTime = (args) => {
-  for (let i = 0; i < args.length - 1; i++) {
-    const token = String(args[i]).toUpperCase();
-    if (token === 'STREAMS') return undefined;
-    if (token === 'BLOCK') {
-      const ms = Number(String(args[i + 1]));
-      return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+/**
+ * XREAD / XREADGROUP: `BLOCK ms` among the options before STREAMS; without it, not blocking.
+ * Option values are stepped over as Redis reads them, so a group or consumer named `BLOCK` or
+ * `STREAMS` neither hides a real BLOCK nor passes for one.
+ */
+const blockOption =
+  (optionArity: Readonly<Record<string, number>>): BlockTime =>
+  (args) => {
+    for (let i = 0; i < args.length - 1; i++) {
+      const token = upperKeyword(args[i]);
+      if (token === 'STREAMS') return undefined;
+      if (token === 'BLOCK') {
+        const ms = Number(String(args[i + 1]));
+        return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+      }
+      i += optionArity[token] ?? 0;
     }
-  }
-  return undefined;
-};
+    return undefined;
+  };
 /** WAIT numreplicas timeout-ms; WAITAOF numlocal numreplicas timeout-ms. */
 const lastArgMs: BlockTime = (args) => {
   const ms = Number(String(args[args.length - 1]));
@@ -37,8 +45,8 @@ const BLOCKING: ReadonlyMap<string, BlockTime> = new Map([
   ['bzpopmax', lastArgSeconds],
   ['blmpop', firstArgSeconds],
   ['bzmpop', firstArgSeconds],
-  ['xread', blockOption],
-  ['xreadgroup', blockOption],
+  ['xread', blockOption(XREAD_OPTIONS)],
+  ['xreadgroup', blockOption(XREADGROUP_OPTIONS)],
   ['wait', lastArgMs],
   ['waitaof', lastArgMs],
 ]);

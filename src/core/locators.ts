@@ -1,3 +1,4 @@
+import { XREADGROUP_OPTIONS, XREAD_OPTIONS, upperKeyword } from './keywords.js';
 import type { ArgumentSink, Locator, RedisArg, ReplyShape } from './types.js';
 
 /**
@@ -10,12 +11,7 @@ import type { ArgumentSink, Locator, RedisArg, ReplyShape } from './types.js';
  * An argument as Redis compares it with an option keyword: `strcasecmp`, which stops at the first
  * NUL byte and folds ASCII letters only. `'STORE\0x'` is STORE to Redis, so it must be to us.
  */
-const upper = (arg: RedisArg | undefined): string => {
-  if (arg === undefined) return '';
-  const text = String(arg);
-  const nul = text.indexOf('\0');
-  return (nul === -1 ? text : text.slice(0, nul)).replace(/[a-z]+/g, (letters) => letters.toUpperCase());
-};
+const upper = upperKeyword;
 
 /** The position of the argument an option keyword at `i` introduces; a keyword with none is refused. */
 function operand(args: readonly RedisArg[], i: number, keyword: string, sink: ArgumentSink): number {
@@ -249,8 +245,8 @@ export const CUSTOM_RULES: Readonly<Record<string, CustomRule>> = {
   sort: rule(sort(true)),
   sort_ro: rule(sort(false)),
   migrate: rule(migrate),
-  xread: rule(streams({ COUNT: 1, BLOCK: 1 }), 'streams'),
-  xreadgroup: rule(streams({ GROUP: 2, COUNT: 1, BLOCK: 1, CLAIM: 1 }), 'streams'),
+  xread: rule(streams(XREAD_OPTIONS), 'streams'),
+  xreadgroup: rule(streams(XREADGROUP_OPTIONS), 'streams'),
   keys: rule(first('key-pattern'), 'key-list'),
   scan: rule(scan, 'scan'),
   publish: rule(first('channel')),

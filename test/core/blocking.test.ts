@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockTimeMs } from '../../src/index.js';
+import { blockTimeMs, connectionScope } from '../../src/index.js';
 
 describe('blockTimeMs', () => {
   it('reads the block time of each blocking command where it is given, in ms', () => {
@@ -19,5 +19,15 @@ describe('blockTimeMs', () => {
     expect(blockTimeMs('xread', ['COUNT', '1', 'STREAMS', 's', '0'])).toBeUndefined();
     expect(blockTimeMs('xread', ['STREAMS', 'BLOCK', '0'])).toBeUndefined();
     expect(blockTimeMs('get', ['k'])).toBeUndefined();
+  });
+});
+
+describe('blockTimeMs reads XREAD/XREADGROUP options as Redis does', () => {
+  it('steps over option values: a group or consumer named BLOCK or STREAMS neither hides nor fakes a BLOCK', () => {
+    expect(blockTimeMs('xreadgroup', ['GROUP', 'STREAMS', 'c', 'BLOCK', '1500', 'STREAMS', 's', '>'])).toBe(1500);
+    expect(blockTimeMs('xreadgroup', ['GROUP', 'BLOCK', 'c', 'BLOCK', '0', 'STREAMS', 's', '>'])).toBe(0);
+    expect(blockTimeMs('xreadgroup', ['GROUP', 'g', 'BLOCK', 'STREAMS', 's', '>'])).toBeUndefined();
+    expect(blockTimeMs('xread', ['COUNT', '1', 'block', '20', 'STREAMS', 's', '$'])).toBe(20);
+    expect(connectionScope('XREADGROUP', ['GROUP', 'STREAMS', 'c', 'BLOCK', '1500', 'STREAMS', 's', '>'])).toBe('blocking');
   });
 });
