@@ -1,4 +1,5 @@
 import { BlockedCommandError, SharedConnectionError, type NamespaceGuard } from '../../core/index.js';
+import { memoizeByObject } from './view-common.js';
 
 /** What node-redis's `BasicClientSideCache` (5 and 6) offers that the facade reads. */
 interface ClientSideCache {
@@ -127,4 +128,21 @@ export function namespaceCache(cache: ClientSideCache, guard: NamespaceGuard, ow
     });
   }
   return Object.freeze(facade);
+}
+
+/**
+ * `clientSideCache` of a view (of a client or of a pool): the namespace's part of the cache;
+ * `owned`: the view owns the client or pool, so the cache's counters are the namespace's.
+ */
+export function isolateClientSideCache(view: object, client: Record<string, unknown>, guard: NamespaceGuard, owned: boolean): void {
+  if (!('clientSideCache' in client)) return;
+  const facade = memoizeByObject((cache: object) => namespaceCache(cache as Parameters<typeof namespaceCache>[0], guard, owned));
+  Object.defineProperty(view, 'clientSideCache', {
+    get: () => {
+      const cache = client.clientSideCache as object | undefined;
+      return cache ? facade(cache) : undefined;
+    },
+    configurable: true,
+    enumerable: false,
+  });
 }

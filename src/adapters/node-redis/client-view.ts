@@ -1,15 +1,15 @@
 import type { ConnectionScope, NamespaceGuard, RedisArg, ReplyShape } from '../../core/index.js';
 import type { Instrumentation } from '../../instrument/instrumentation.js';
 import { pubSubFrameRefusal, transactionFrameRefusal } from '../refusals.js';
-import { namespaceCache } from './cache-facade.js';
+import { isolateClientSideCache } from './cache-facade.js';
 import { bindReceiver, commandLayer } from './command-methods.js';
 import type { NodeRedisClientLike, NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
 import { NodeRedisOwnClients } from './own-clients.js';
 import { createNodeRedisPoolView } from './pool-view.js';
 import { isolatePubSub, type PubSubConnection, type SubscribeMethod } from './pubsub.js';
 import { replySlot, rewriteBatch, rewriteParser, rewriteRawArgs, unprefixBatch, unprefixing, type RewrittenParser } from './rewrite.js';
-import { batchRoute, lineScope, sharedConnectionRefusal, type BatchRoute } from './scope.js';
-import { assertWrappable, completeView, defineOwn, memoizeByObject, type NodeRedisViewOptions } from './view-common.js';
+import { assertTransactionLines, batchRoute, lineScope, sharedConnectionRefusal, type BatchRoute } from './scope.js';
+import { assertWrappable, completeView, defineOwn, type NodeRedisViewOptions } from './view-common.js';
 
 type Executor = (this: unknown, command: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) => Promise<unknown>;
 type BatchExecutor = (this: unknown, commands: QueuedCommand[], ...rest: unknown[]) => Promise<unknown[]>;
@@ -95,6 +95,15 @@ export function createNodeRedisClientView<C extends NodeRedisClientLike>(client:
   // a WATCH without awaiting it still runs after it, on the same connection.
   let watching = false;
   let dirtyWatch: string | undefined;
+  // The watch lives on the exclusive connection: closing it ends the watch, and the view's next
+  // transaction must fail rather than commit unguarded on a new connection (node-redis fails one
+  // after a reconnect the same way).
+  if (own) {
+    own.onClose = () => {
+      if (watching && own.has('exclusive')) dirtyWatch ??= 'the connection of the WATCH was closed before EXEC';
+      watching = false;
+    };
+  }
 
   const executor = (original: Executor): Executor =>
     function (this: unknown, command, parser, commandOptions, transformReply) {
@@ -174,6 +183,7 @@ export function createNodeRedisClientView<C extends NodeRedisClientLike>(client:
       try {
         batch = rewriteBatch(guard, commands);
         if (own) route = batchRoute(guard, batch.commands.map((command) => command.args), transaction);
+        else if (transaction) assertTransactionLines(guard, batch.commands.map((command) => command.args));
         // A transaction of a watching view runs where its WATCH was sent; so does one while the
         // client's owner watches on the shared connection (the view's EXEC would consume it).
         if (own && transaction && (watching || dirtyWatch !== undefined || self.isWatching === true || self.isDirtyWatch === true)) route = 'exclusive';
@@ -283,18 +293,4 @@ function ownedConnection(client: NodeRedisClientLike): PubSubConnection {
     run: (receiver, method: SubscribeMethod, channels, listener, bufferMode) =>
       method.call(receiver, channels === undefined ? undefined : [...channels], listener, bufferMode),
   };
-}
-
-/** `clientSideCache` of the view: the namespace's part of the client's cache (see cache-facade.ts). */
-function isolateClientSideCache(view: object, client: NodeRedisClientLike, guard: NamespaceGuard, owned: boolean): void {
-  if (!('clientSideCache' in client)) return;
-  const facade = memoizeByObject((cache: object) => namespaceCache(cache as Parameters<typeof namespaceCache>[0], guard, owned));
-  Object.defineProperty(view, 'clientSideCache', {
-    get: () => {
-      const cache = client.clientSideCache as object | undefined;
-      return cache ? facade(cache) : undefined;
-    },
-    configurable: true,
-    enumerable: false,
-  });
 }

@@ -6,7 +6,7 @@ import type { NodeFn, NodeRedisClientLike, NodeRedisClusterLike, NodeRedisParser
 import { isolateClusterNodes } from './cluster-nodes.js';
 import { isolatePubSub } from './pubsub.js';
 import { replySlot, rewriteBatch, rewriteParser, rewriteRawArgs, RewrittenParser, unprefixBatch, unprefixing } from './rewrite.js';
-import { batchRoute, lineScope, sharedConnectionRefusal } from './scope.js';
+import { assertTransactionLines, batchRoute, lineScope, sharedConnectionRefusal } from './scope.js';
 import { assertWrappable, completeView, defineOwn, memoizeByObject, type NodeRedisViewOptions } from './view-common.js';
 
 type Executor = (command: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) => Promise<unknown>;
@@ -176,6 +176,7 @@ export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(clust
     try {
       batch = rewriteBatch(guard, commands);
       key = routingKey(firstKey);
+      if (owned && name === 'multi') assertTransactionLines(guard, batch.commands.map((command) => command.args));
       if (!owned) {
         const lines = batch.commands.map((command) => command.args);
         exclusive = batchRoute(guard, lines, name === 'multi') === 'exclusive';

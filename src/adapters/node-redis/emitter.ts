@@ -23,8 +23,9 @@ const startsWith = (name: unknown, prefix: string): boolean =>
 /**
  * A view's EventEmitter methods act on the client (`error`, `ready`, `reconnecting`...): called
  * on the view itself, Node's EventEmitter would split its state between the view and the client.
- * The view remembers what it added, so `removeAllListeners` on a view removes only the view's own
- * listeners, never another view's or the client's.
+ * The view remembers what it added, so `off`, `removeListener` and `removeAllListeners` on a view
+ * remove only the view's own listeners, never another view's or the client's, and `listeners()`
+ * lists only those.
  */
 export function delegateEmitter(view: Record<string, unknown>, client: Record<string, unknown>, guard: NamespaceGuard): void {
   /** [event, the listener the caller gave, what was registered on the client for it] */
@@ -69,12 +70,29 @@ export function delegateEmitter(view: Record<string, unknown>, client: Record<st
       return call(adder, [event, actual]);
     });
   }
+  // A view removes only the listeners it added: another view's (or the client's) stay.
   for (const name of REMOVERS) {
     if (typeof client[name] !== 'function') continue;
-    define(name, (event: Event, listener: Listener) => call(name, [event, forget(event, listener) ?? listener]));
+    define(name, (event: Event, listener: Listener) => {
+      const actual = forget(event, listener);
+      return actual === undefined ? view : call(name, [event, actual]);
+    });
   }
   for (const name of READERS) {
     if (typeof client[name] === 'function') define(name, (...args: unknown[]) => call(name, args));
+  }
+  // The listeners a view lists are its own (as the caller gave them): another view's, called
+  // directly, would receive whatever the caller passes, another namespace's keys included.
+  for (const name of ['listeners', 'rawListeners']) {
+    if (typeof client[name] === 'function') define(name, (event: Event) => added.filter(([e]) => e === event).map(([, listener]) => listener));
+  }
+  // An event a view emits is its namespace's: the key of a key event is named as the view names
+  // keys (prefixed, another namespace's refused), so it reaches only the namespace's listeners.
+  if (typeof client.emit === 'function') {
+    define('emit', (event: Event, ...args: unknown[]) => {
+      if (KEY_EVENTS.has(event) && args[0] !== null && args[0] !== undefined) args[0] = guard.prefixKey(args[0] as string | Buffer);
+      return call('emit', [event, ...args]);
+    });
   }
   define('removeAllListeners', (event?: Event) => {
     for (let i = added.length - 1; i >= 0; i--) {

@@ -68,13 +68,22 @@ export class NodeRedisOwnClients {
     return this.connections.peek(role) !== undefined;
   }
 
+  /**
+   * Called synchronously when the view's connections are closed (by the view, or by the cluster
+   * or pool view it belongs to), before anything else is sent: state kept about them (a WATCH
+   * sent on the exclusive connection) ends with them.
+   */
+  onClose: (() => void) | undefined;
+
   /** Closes every connection the view opened, gracefully (pending replies arrive). */
   closeAll(): Promise<void> {
+    this.onClose?.();
     return this.connections.closeAll();
   }
 
   /** Drops every connection the view opened at once, failing their pending commands. */
   destroyAll(): void {
+    this.onClose?.();
     for (const connection of this.ready.values()) {
       const own = connection as Emitting;
       if (own.isOpen) own.destroy?.();

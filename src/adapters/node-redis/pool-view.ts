@@ -1,5 +1,6 @@
 import type { NamespaceGuard } from '../../core/index.js';
 import type { Instrumentation } from '../../instrument/instrumentation.js';
+import { isolateClientSideCache } from './cache-facade.js';
 import { commandLayer } from './command-methods.js';
 import type { NodeRedisClientLike } from './internals.js';
 import { ownClientsOfView } from './client-view.js';
@@ -70,6 +71,8 @@ export function createNodeRedisPoolView<P extends Record<string, unknown>>(
     });
     defineOwn(view, 'destroy', destroyLent);
   }
+  // The pool's cache holds every namespace's cached replies, as a client's does.
+  isolateClientSideCache(view, pool, guard, options.owned === true);
   completeView(view, pool, guard, instr, (duplicate: P) => createNodeRedisPoolView(duplicate, guard, instr, isolateClient, { owned: true }), options);
   return view;
 }

@@ -1,4 +1,5 @@
 import { SharedConnectionError, connectionScope, connectionScopeReason, type ConnectionScope, type NamespaceGuard, type RedisArg } from '../../core/index.js';
+import { transactionOrderRefusal } from '../refusals.js';
 
 const NO_ARGS: readonly RedisArg[] = [];
 
@@ -33,6 +34,17 @@ export function sharedConnectionRefusal(guard: NamespaceGuard, argv: readonly Re
   );
 }
 
+/**
+ * Refuses a WATCH among the commands of a transaction, on every view (shared or owned): Redis
+ * answers it with an error instead of QUEUED, node-redis rejects the whole `exec()`, and EXEC
+ * still commits the other commands. Judged before anything is queued.
+ */
+export function assertTransactionLines(guard: NamespaceGuard, lines: ReadonlyArray<readonly RedisArg[]>): void {
+  for (const line of lines) {
+    if (lineScope(line) === 'watch' && String(line[0]).toLowerCase() === 'watch') throw transactionOrderRefusal(guard, line[0]);
+  }
+}
+
 /** Where a batch runs on a view over a shared connection. */
 export type BatchRoute = 'shared' | 'exclusive';
 
@@ -42,10 +54,12 @@ export type BatchRoute = 'shared' | 'exclusive';
  * - session commands and QUIT are refused (their effect would land on the shared connection);
  * - in a pipeline, a blocking command would hold the shared connection and WATCH/UNWATCH would
  *   change its watch: such a pipeline runs whole on the view's exclusive connection;
- * - inside MULTI nothing blocks and Redis refuses WATCH, so a transaction stays on the shared
- *   connection (unless the view is watching, which the caller decides).
+ * - inside MULTI nothing blocks and Redis refuses WATCH (refused here, see
+ *   {@link assertTransactionLines}), so a transaction stays on the shared connection (unless the
+ *   view is watching, which the caller decides).
  */
 export function batchRoute(guard: NamespaceGuard, lines: ReadonlyArray<readonly RedisArg[]>, transaction: boolean): BatchRoute {
+  if (transaction) assertTransactionLines(guard, lines);
   let route: BatchRoute = 'shared';
   for (const line of lines) {
     const scope = lineScope(line);
