@@ -1,4 +1,4 @@
-import { connectionScope, type NamespaceGuard } from '../../core/index.js';
+import { BlockedCommandError, connectionScope, type NamespaceGuard } from '../../core/index.js';
 import type { Instrumentation } from '../../instrument/instrumentation.js';
 import { batchedConnectionStateRefusal, transactionOrderRefusal, unbalancedTransactionRefusal } from '../refusals.js';
 import type { IoredisOwnConnections } from './connections.js';
@@ -15,6 +15,23 @@ type Judged = IoredisCommand & { [JUDGED]?: true };
 
 /** True for a command of a pipeline that {@link guardPipeline} accepted. */
 export const isJudged = (command: IoredisCommand): boolean => (command as Judged)[JUDGED] === true;
+
+/** True when ioredis writes a command as part of a pipeline (its `stream` argument). */
+export const isPipelineWrite = (stream: unknown): boolean =>
+  typeof stream === 'object' && stream !== null && (stream as { isPipeline?: unknown }).isPipeline === true;
+
+/**
+ * A pipeline built over a view past its `pipeline()`/`multi()` (`new Pipeline(view)`): nothing
+ * judged it whole, so none of it is sent.
+ */
+export function unjudgedPipelineRefusal(guard: NamespaceGuard, name: unknown): BlockedCommandError {
+  const command = String(name).toLowerCase();
+  return new BlockedCommandError(
+    `${command.toUpperCase()} is refused in namespace "${guard.namespace}": it comes in a pipeline the view's pipeline() or multi() did not make, ` +
+      'so the batch was not checked whole before it was written on the shared connection; use pipeline() or multi()',
+    { command, namespace: guard.namespace },
+  );
+}
 
 /** What {@link guardPipeline} needs of the view a pipeline belongs to. */
 export interface PipelineContext {

@@ -5,7 +5,7 @@ import { rejectedLikeIoredis, type IoredisCommand, type IoredisLike, type Ioredi
 import { isTransactionFrame, monitorRefusal, sharedConnectionRefusal, transactionFrameRefusal, unpipelinedMultiRefusal } from '../refusals.js';
 import { AutoPipeline } from './auto-pipeline.js';
 import { IoredisOwnConnections } from './connections.js';
-import { guardPipeline, isJudged, type PipelineContext } from './pipeline.js';
+import { guardPipeline, isJudged, isPipelineWrite, unjudgedPipelineRefusal, type PipelineContext } from './pipeline.js';
 import { preparedKeyCount, prepareOrReject } from './prepare-command.js';
 import { isolatePubSubEvents } from './pubsub-events.js';
 import { expandUnsubscribeAll } from './unsubscribe-all.js';
@@ -81,8 +81,18 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
     Object.defineProperty(view, name, { value, writable: true, configurable: true, enumerable: false });
   };
 
-  /** Closes what the view opened; on an owning view, the caller then closes the client. */
-  const closeOwn = (how: 'quit' | 'disconnect'): Promise<void> => own?.closeAll(how) ?? Promise.resolve();
+  // Views over a Cluster's nodes (`nodes()`), one per node: they open connections of their own too.
+  const nodeViews = new Map<IoredisLike, C>();
+
+  /** Closes what the view opened (and its node views); on an owning view, the caller then closes the client. */
+  const closeOwn = async (how: 'quit' | 'disconnect'): Promise<void> => {
+    const nodes = [...nodeViews.values()];
+    nodeViews.clear();
+    await Promise.all([
+      own?.closeAll(how),
+      ...nodes.map((node) => (how === 'quit' ? node.quit().then(() => undefined) : node.disconnect())),
+    ]);
+  };
 
   /**
    * A command that needs more of its connection than to be sent on it (`connectionScope`), on a
@@ -119,6 +129,14 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
   defineOwn('sendCommand', function (command: IoredisCommand, stream?: unknown, node?: unknown) {
     // A command of a pipeline judged whole (guardPipeline): prefixed and accepted with its batch.
     if (isJudged(command)) return send(command, stream, node);
+    // A pipeline the view did not judge (one built over the view by hand, past its pipeline()):
+    // accepting some of its commands would queue them on the connection, unwritten, while a
+    // refused one keeps the batch from being written: every later reply would go to the wrong
+    // caller. None of it is accepted.
+    if (isPipelineWrite(stream)) {
+      command.reject(instr.rejected(unjudgedPipelineRefusal(guard, command.name)));
+      return command.promise;
+    }
     // MULTI/EXEC/DISCARD sent on their own open a transaction on the connection that would
     // swallow other views' commands (and hand their replies to this view's EXEC); multi() and
     // pipelines that frame their own transactions are judged whole instead.
@@ -163,7 +181,19 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
   // Redis#duplicate(options) and Cluster#duplicate(startupNodes, options): pass both through. The
   // duplicate's connection is the view's own.
   defineOwn('duplicate', function (...args: unknown[]) {
-    return createIoredisView(client.duplicate(...args), guard, instr, { owned: true });
+    let named: unknown[];
+    try {
+      named = namedInNamespace(guard, client, args);
+    } catch (error) {
+      throw instr.rejected(error as Error);
+    }
+    const copy = client.duplicate(...named);
+    try {
+      return createIoredisView(copy, guard, instr, { owned: true });
+    } catch (error) {
+      copy.disconnect(); // refused (its own keyPrefix...): the copy is nobody's to close
+      throw error;
+    }
   });
 
   // Closing a view closes what it opened; on an owning view, its client too (on a shared one, the
@@ -199,13 +229,35 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
   defineOwn('nodes', function (role?: unknown) {
     const nodes = (client as unknown as { nodes?: (role?: unknown) => IoredisLike[] }).nodes;
     if (typeof nodes !== 'function') return undefined;
-    return nodes.call(client, role).map((node) => createIoredisView(node, guard, instr));
+    return nodes.call(client, role).map((node) => {
+      let nodeView = nodeViews.get(node);
+      if (!nodeView) nodeViews.set(node, (nodeView = createIoredisView(node as C, guard, instr)));
+      return nodeView;
+    });
   });
 
   // A view over a shared client hears messages on its own subscriber connection.
   isolatePubSubEvents(view, client, guard, own?.messages);
   delegateConnectionMethods(view, client);
   return view;
+}
+
+/**
+ * `duplicate()`'s arguments with the connection name the copy will give itself (`connectionName`,
+ * on a Cluster `redisOptions.connectionName`) in the namespace, as CLIENT SETNAME's would be: a
+ * name left as given could pass for another namespace's connection in its CLIENT LIST.
+ */
+function namedInNamespace(guard: NamespaceGuard, client: IoredisLike, args: unknown[]): unknown[] {
+  const inNamespace = (name: unknown): unknown =>
+    typeof name === 'string' && name !== '' ? guard.rewrite('client', ['setname', name], { shape: undefined, keys: 0 })[1] : name;
+  const named = <T extends { connectionName?: unknown } | undefined>(options: T): T =>
+    options !== undefined && options !== null && typeof options === 'object' && 'connectionName' in options
+      ? { ...options, connectionName: inNamespace(options.connectionName) }
+      : options;
+  if (!client.isCluster) return [named(args[0] as { connectionName?: unknown } | undefined), ...args.slice(1)];
+  const options = args[1] as { redisOptions?: { connectionName?: unknown } } | undefined;
+  if (options?.redisOptions === undefined) return args;
+  return [args[0], { ...options, redisOptions: named(options.redisOptions) }, ...args.slice(2)];
 }
 
 /**

@@ -1,6 +1,6 @@
-import type { RedisArg, ReplySlot } from '../../core/index.js';
+import { connectionScope, type ConnectionScope, type RedisArg, type ReplySlot } from '../../core/index.js';
 import { rejectedLikeIoredis } from '../ioredis/internals.js';
-import { isTransactionFrame, transactionFrameRefusal } from '../refusals.js';
+import { batchedConnectionStateRefusal, isTransactionFrame, transactionFrameRefusal } from '../refusals.js';
 import { MockUnsupportedCommandError } from './errors.js';
 import { mockArguments, mockMethod } from './internals.js';
 import { orderScanOptions } from './mock-quirks.js';
@@ -24,6 +24,13 @@ export interface PreparedCommand {
 type Callback = (error: Error | null, reply?: unknown) => void;
 
 const replySlot: ReplySlot = { shape: undefined, keys: 0 };
+
+/**
+ * What a batch of a view over a shared mock cannot carry, as on a shared ioredis connection: the
+ * batch runs on the shared mock as a whole, so a (un)subscription, a session command or QUIT in
+ * it would change (or close) the mock every other namespace's view uses.
+ */
+const NOT_IN_SHARED_BATCH: ReadonlySet<ConnectionScope> = new Set(['subscribe', 'session', 'close']);
 const identity = (reply: unknown): unknown => reply;
 
 /**
@@ -43,6 +50,9 @@ export function prepareMockCommand(state: MockViewState, method: string, input: 
     // MULTI hands back the mock's raw batch, whose commands no guard sees): pipeline() and
     // multi() frame a view's own commands instead.
     if (isTransactionFrame(command)) throw transactionFrameRefusal(state.guard, command);
+    if (pipelined && state.owned !== true && NOT_IN_SHARED_BATCH.has(connectionScope(command, args))) {
+      throw batchedConnectionStateRefusal(state.guard, command, args);
+    }
     const sent = orderScanOptions(command, state.guard.rewrite(command, args, replySlot));
     const shape = replySlot.shape;
     const name = command.toLowerCase();
@@ -70,7 +80,10 @@ export function runMockCommand(state: MockViewState, method: string, input: unkn
   const callback = typeof input[input.length - 1] === 'function' ? (input.pop() as Callback) : undefined;
   const name = method.replace(/Buffer$/, '').toLowerCase();
   // QUIT on a view over a shared mock closes nothing: the mock is its owner's to close.
-  if (name === 'quit' && state.owned !== true) return settleLikeIoredis(Promise.resolve('OK'), callback);
+  if (name === 'quit' && state.owned !== true) {
+    state.subscriber?.close(); // what the view opened for itself
+    return settleLikeIoredis(Promise.resolve('OK'), callback);
+  }
   const tracked = trackedSubscriptions(state, name);
   if (tracked && input.length === 0 && /unsubscribe$/.test(name)) {
     // Without channels: only this view's own subscriptions end, as on a real connection of its own.
@@ -85,8 +98,10 @@ export function runMockCommand(state: MockViewState, method: string, input: unkn
     return rejectedLikeIoredis(error as Error, callback);
   }
   prepared.report();
-  const run = mockMethod(state.mock, prepared.method) as (...args: RedisArg[]) => unknown;
-  const send = (): Promise<unknown> => new Promise((resolve) => resolve(run.apply(state.mock, [...prepared.sent]))).then(prepared.unprefix);
+  // (Un)subscriptions of a view over a shared mock run on its own subscriber mock.
+  const target = state.subscriber !== undefined && connectionScope(name, prepared.sent) === 'subscribe' ? state.subscriber.get() : state.mock;
+  const run = mockMethod(target, prepared.method) as (...args: RedisArg[]) => unknown;
+  const send = (): Promise<unknown> => new Promise((resolve) => resolve(run.apply(target, [...prepared.sent]))).then(prepared.unprefix);
   const { instr } = state;
   const reply = instr.observing() ? instr.command(method.replace(/Buffer$/, ''), prepared.sent, prepared.keys, send) : send();
   if (tracked) {

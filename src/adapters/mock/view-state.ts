@@ -46,6 +46,11 @@ export interface MockViewState {
    * passed in shares it with other namespaces' views, which closing the view leaves alone.
    */
   readonly owned?: boolean;
+  /**
+   * On a view over a shared mock: its own subscriber mock (a duplicate, opened on first need), so
+   * that a subscription never puts the shared mock in subscriber mode under other views.
+   */
+  readonly subscriber?: { get(): IoredisMockLike; close(): void } | undefined;
   /** The channels and patterns this view subscribed to, as the caller named them (for `unsubscribe()` without channels). */
   readonly subscriptions?: { readonly channels: Set<string>; readonly patterns: Set<string> };
 }

@@ -1,9 +1,10 @@
+import { EventEmitter } from 'node:events';
 import { IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
 import { Instrumentation } from '../../instrument/instrumentation.js';
 import { isolationInfo } from '../isolation-info.js';
 import { BUILTIN_COMMANDS } from '../../core/command-table.js';
 import { rejectedLikeIoredis, type IoredisLike } from '../ioredis/internals.js';
-import { isolatePubSubEvents } from '../ioredis/pubsub-events.js';
+import { MESSAGE_EVENT_NAMES, isolatePubSubEvents } from '../ioredis/pubsub-events.js';
 import { monitorRefusal, unpipelinedMultiRefusal } from '../refusals.js';
 import { runMockCommand } from './guarded-command.js';
 import type { IoredisMockLike } from './internals.js';
@@ -65,7 +66,24 @@ export function createMockView<C extends IoredisMockLike>(
     throw new IsolationConfigError(`the mock is already isolated in namespace "${existing.namespace}"; wrap the raw mock instead`);
   }
   const view = Object.create(mock) as C & Record<string, unknown>;
-  const state: MockViewState = { mock, guard, observers, instr, owned, subscriptions: { channels: new Set(), patterns: new Set() } };
+  // A view over a shared mock subscribes on a duplicate of its own; its message listeners hear it.
+  const messages = owned ? undefined : new EventEmitter();
+  let subscriberMock: IoredisMockLike | undefined;
+  const subscriber = messages && {
+    get: (): IoredisMockLike => {
+      if (subscriberMock) return subscriberMock;
+      const opened = mock.duplicate();
+      for (const event of MESSAGE_EVENT_NAMES) opened.on(event, (...args) => messages.emit(event, ...args));
+      return (subscriberMock = opened);
+    },
+    close: (): void => {
+      subscriberMock?.disconnect();
+      subscriberMock = undefined;
+      state.subscriptions?.channels.clear();
+      state.subscriptions?.patterns.clear();
+    },
+  };
+  const state: MockViewState = { mock, guard, observers, instr, owned, subscriber, subscriptions: { channels: new Set(), patterns: new Set() } };
   const own = (name: string, value: unknown): void => {
     Object.defineProperty(view, name, { value, writable: true, configurable: true, enumerable: false });
   };
@@ -108,10 +126,11 @@ export function createMockView<C extends IoredisMockLike>(
   own('duplicate', (options?: Record<string, unknown>) => createMockView(mock.duplicate(options), guard, instr, observers, true));
   // A view over a mock passed in shares it with other namespaces' views: closing the view leaves it open.
   own('disconnect', () => {
+    subscriber?.close();
     if (owned) mock.disconnect();
   });
   own('isolation', isolationInfo(guard, instr));
   attachViewState(view, state);
-  isolatePubSubEvents(view, mock as unknown as IoredisLike, guard);
+  isolatePubSubEvents(view, mock as unknown as IoredisLike, guard, messages);
   return view;
 }
