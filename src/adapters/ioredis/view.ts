@@ -1,4 +1,4 @@
-import { IsolationConfigError, connectionScope, type NamespaceGuard } from '../../core/index.js';
+import { IsolationConfigError, connectionScope, type ConnectionScope, type NamespaceGuard } from '../../core/index.js';
 import type { Instrumentation } from '../../instrument/instrumentation.js';
 import { isolationInfo } from '../isolation-info.js';
 import { rejectedLikeIoredis, type IoredisCommand, type IoredisLike, type IoredisPipeline } from './internals.js';
@@ -98,8 +98,7 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
    * A command that needs more of its connection than to be sent on it (`connectionScope`), on a
    * view over a shared client: run on a connection of the view's own, or refused.
    */
-  const route = (command: IoredisCommand, sharedOwn: IoredisOwnConnections): unknown => {
-    const scope = connectionScope(command.name, command.args);
+  const route = (command: IoredisCommand, scope: ConnectionScope, sharedOwn: IoredisOwnConnections): unknown => {
     switch (scope) {
       case 'blocking':
         return sharedOwn.get('exclusive').sendCommand(command);
@@ -144,9 +143,14 @@ export function createIoredisView<C extends IoredisLike>(client: C, guard: Names
       command.reject(instr.rejected(transactionFrameRefusal(guard, command.name)));
       return command.promise;
     }
-    // On a view that owns its connection, every command runs there, as on the raw driver.
+    const scope = connectionScope(command.name, command.args);
+    // ioredis follows connection state (subscriber mode, QUIT, transactions) by lower-case names
+    // only: an upper-case SUBSCRIBE would leave it reading pushed messages as replies.
+    if (scope !== 'shared') command.name = String(command.name).toLowerCase();
+    // A view over a shared client moves or refuses what needs a connection of its own; a view
+    // that owns its connection sends everything there, as the raw driver would.
     if (own) {
-      const routed = route(command, own);
+      const routed = route(command, scope, own);
       if (routed !== undefined) return routed;
     } else if (expandUnsubscribeAll(client, command)) {
       return command.promise;

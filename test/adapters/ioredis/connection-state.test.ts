@@ -125,6 +125,18 @@ describe.each(IOREDIS_VERSIONS.map((version, i) => ({ ...version, db: 5 + i })))
     expect(await celery.unsubscribe('jobs')).toBe(0);
   });
 
+  it('subscribes with an upper-case call() too: ioredis follows subscriber mode by lower-case names only', async () => {
+    const heard: string[] = [];
+    const loud = view('mcp2', raw);
+    loud.on('message', (channel: string, message: string) => heard.push(`${channel} ${message}`));
+    expect(await within(1000, loud.call('SUBSCRIBE', 'loud'))).toBe(1);
+    expect(await within(1000, celery.publish('other', 'x'))).toBe(0);
+    expect(await within(1000, loud.publish('loud', 'hello'))).toBe(1);
+    await vi.waitFor(() => expect(heard).toEqual(['loud hello']));
+    expect(await within(1000, loud.call('UNSUBSCRIBE'))).toBe(0);
+    await loud.quit();
+  });
+
   it('resolves unsubscribe() without channels on a view that never subscribed', async () => {
     const fresh = view('mcp2', raw);
     expect(await fresh.unsubscribe()).toBe(0);

@@ -39,9 +39,6 @@ function typedCall(name: TypedName, args: readonly string[]): [string, unknown[]
   }
 }
 
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-const SUBSCRIBE_FAMILY = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe']);
 
 const FRAME_ARGS: Readonly<Record<string, readonly string[]>> = { watch: ['{t}:a'] };
 
@@ -105,12 +102,12 @@ export async function createIoredisEnv(target: IoredisTarget): Promise<Interfere
         break;
       }
       case 'raw': {
-        const [spelt, ...rest] = step.argv;
-        // Raw ioredis recognises the subscribe family by its lower-case name only: `call('SUBSCRIBE', ...)`
-        // throws inside its reply parser (the process dies) on a raw client too.
-        const name = SUBSCRIBE_FAMILY.has(String(spelt).toLowerCase()) ? String(spelt).toLowerCase() : (spelt as string);
-        const pending = attempt(() => (step.buffers ? a.callBuffer(name, ...rest.map((arg) => Buffer.from(arg))) : a.call(name, ...rest)));
-        await settle(rest.length === 0 && name.endsWith('unsubscribe') ? Promise.race([pending, delay(200)]) : pending);
+        // Any spelling: raw ioredis follows subscriber mode by lower-case names only (an upper-case
+        // SUBSCRIBE crashes its reply parser), a view normalises the names it routes. A bare
+        // UNSUBSCRIBE, which raw ioredis never settles while a subscription of another kind remains,
+        // must settle on a view.
+        const [name, ...rest] = step.argv as [string, ...string[]];
+        await settle(attempt(() => (step.buffers ? a.callBuffer(name, ...rest.map((arg) => Buffer.from(arg))) : a.call(name, ...rest))));
         break;
       }
       case 'mutated': {
@@ -130,11 +127,9 @@ export async function createIoredisEnv(target: IoredisTarget): Promise<Interfere
           a.on('message', (channel: string, message: string) => heard(channel, message));
           a.on('pmessage', (_pattern: string, channel: string, message: string) => heard(channel, message));
         }
-        const pending = attempt(() => (loose[step.op] as Fn).apply(a, [...step.targets]));
-        // Raw ioredis never settles UNSUBSCRIBE (PUNSUBSCRIBE) without channels on a connection
-        // that holds only pattern (channel) subscriptions: not held to the hang bound, the
-        // victims' invariants still apply.
-        await settle(step.targets.length === 0 && step.op.endsWith('unsubscribe') ? Promise.race([pending, delay(200)]) : pending);
+        // Without channels too: raw ioredis never settles that on a connection holding only the
+        // other kind of subscription; a view ends its own subscriptions and settles.
+        await settle(attempt(() => (loose[step.op] as Fn).apply(a, [...step.targets])));
         break;
       }
       case 'blocking': {
@@ -214,7 +209,7 @@ function entryArgs(entry: BatchEntry, batch: 'pipeline' | 'multi', inline: { ope
   }
   if (entry.kind === 'raw') {
     const [name, ...rest] = entry.argv;
-    return ['call', SUBSCRIBE_FAMILY.has(String(name).toLowerCase()) ? String(name).toLowerCase() : name, ...rest];
+    return ['call', name, ...rest];
   }
   const args = FRAME_ARGS[entry.frame] ?? [];
   if (entry.via === 'method' && entry.frame === 'multi' && batch === 'pipeline') {
