@@ -40,9 +40,11 @@ export function sharedConnectionRefusal(guard: NamespaceGuard, argv: readonly Re
  * still commits the other commands. Judged before anything is queued.
  */
 export function assertTransactionLines(guard: NamespaceGuard, lines: ReadonlyArray<readonly RedisArg[]>): void {
-  for (const line of lines) {
-    if (lineScope(line) === 'watch' && String(line[0]).toLowerCase() === 'watch') throw transactionOrderRefusal(guard, line[0]);
-  }
+  for (const line of lines) assertNotWatchInTransaction(guard, line, lineScope(line));
+}
+
+function assertNotWatchInTransaction(guard: NamespaceGuard, line: readonly RedisArg[], scope: ConnectionScope): void {
+  if (scope === 'watch' && String(line[0]).toLowerCase() === 'watch') throw transactionOrderRefusal(guard, line[0]);
 }
 
 /** Where a batch runs on a view over a shared connection. */
@@ -59,11 +61,11 @@ export type BatchRoute = 'shared' | 'exclusive';
  *   view is watching, which the caller decides).
  */
 export function batchRoute(guard: NamespaceGuard, lines: ReadonlyArray<readonly RedisArg[]>, transaction: boolean): BatchRoute {
-  if (transaction) assertTransactionLines(guard, lines);
   let route: BatchRoute = 'shared';
   for (const line of lines) {
     const scope = lineScope(line);
     if (scope === 'shared') continue;
+    if (transaction) assertNotWatchInTransaction(guard, line, scope);
     if (scope === 'session') throw sharedConnectionRefusal(guard, line);
     if (scope === 'close') throw sharedConnectionRefusal(guard, line, 'inside a batch it would close the connection every view shares; use quit() or close()');
     if (!transaction && (scope === 'blocking' || scope === 'watch')) route = 'exclusive';
