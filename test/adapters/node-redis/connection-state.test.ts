@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { createClient as createNodeRedis6, RedisFunctions, RedisModules, RedisScripts } from 'redis';
 import { BlockedCommandError, CrossNamespaceError, SharedConnectionError, createIsolatedRedis, type Isolated } from '../../../src/index.js';
 import { NODE_REDIS_VARIANTS } from '../../support/node-redis-versions.js';
 import { startRedisServer, type RunningRedis } from '../../support/redis-server.js';
+import { trackedNodeRedis, type NodeRedisTestClient as Client } from '../../support/node-redis-views.js';
 
 /**
  * One connection, many namespaces: two views (`journal`, `celery`) over one raw node-redis
  * client never disturb or read each other through the connection they share.
  */
 const namespaces = ['journal', 'celery'];
-type Client = ReturnType<typeof createNodeRedis6<RedisModules, RedisFunctions, RedisScripts, 2 | 3>>;
 let server: RunningRedis;
 
 beforeAll(async () => {
@@ -20,19 +19,7 @@ afterAll(async () => {
 });
 
 describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 })))('$label', ({ createClient, options, db, RESP, major }) => {
-  const clients: Client[] = [];
-  const views: Array<{ quit(): Promise<unknown> }> = [];
-  const client = (extra: Record<string, unknown> = {}): Client => {
-    const c = createClient({ url: `${server.url}/${db}`, ...options, ...extra }) as Client;
-    c.on('error', () => undefined);
-    clients.push(c);
-    return c;
-  };
-  const viewOf = (namespace: string, over: Client, extra: Record<string, unknown> = {}): Isolated<Client> => {
-    const view = createIsolatedRedis({ namespace, namespaces, client: over, ...extra });
-    views.push(view);
-    return view;
-  };
+  const { client, viewOf, track, closeAll } = trackedNodeRedis(createClient, () => `${server.url}/${db}`, options, namespaces);
   let raw: Client;
   let observer: Client;
   let journal: Isolated<Client>;
@@ -52,8 +39,7 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
   });
   afterAll(async () => {
     // Views close the connections they opened; the raw clients are the test's to close.
-    await Promise.all(views.map((view) => view.quit().catch(() => undefined))); // owned views closed by their test
-    await Promise.all(clients.filter((c) => c.isOpen).map((c) => c.close()));
+    await closeAll();
   });
 
   describe('what is checked is what is sent', () => {
@@ -192,7 +178,7 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
       expect(flags).toBeDefined();
       expect(flags).not.toContain('t'); // the shared connection does not track
       const own = journal.duplicate();
-      views.push(own);
+      track(own);
       await own.connect();
       expect(await own.clientTracking(true, { REDIRECT: id, BCAST: true })).toBe('OK');
       expect(await own.sendCommand(['CLIENT', 'TRACKING', 'OFF'])).toBe('OK');
@@ -221,7 +207,7 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
     it('CLIENT LIST, GETNAME and INFO show only the namespace\'s connections', async () => {
       const mine = journal.duplicate();
       const theirs = celery.duplicate();
-      views.push(mine, theirs);
+      track(mine, theirs);
       await Promise.all([mine.connect(), theirs.connect()]);
       await mine.clientSetName('worker');
       await theirs.clientSetName('worker');

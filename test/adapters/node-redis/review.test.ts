@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import type { createClient as createNodeRedis6, createCluster as createNodeRedis6Cluster, RedisFunctions, RedisModules, RedisScripts } from 'redis';
+import type { createCluster as createNodeRedis6Cluster } from 'redis';
 import * as redis6 from 'redis';
 import * as redis5 from 'redis5';
 import { BlockedCommandError, CrossNamespaceError, createIsolatedRedis, type Isolated } from '../../../src/index.js';
 import { NODE_REDIS_VARIANTS, NODE_REDIS_VERSIONS } from '../../support/node-redis-versions.js';
 import { startRedisServer, type RunningRedis } from '../../support/redis-server.js';
+import { trackedNodeRedis, type NodeRedisTestClient as Client } from '../../support/node-redis-views.js';
 
 /**
  * A reviewer's attacks on the node-redis adapter's connection isolation: two views (`journal`,
@@ -12,7 +13,6 @@ import { startRedisServer, type RunningRedis } from '../../support/redis-server.
  * found that way.
  */
 const namespaces = ['journal', 'celery'];
-type Client = ReturnType<typeof createNodeRedis6<RedisModules, RedisFunctions, RedisScripts, 2 | 3>>;
 type Cluster = ReturnType<typeof createNodeRedis6Cluster>;
 let server: RunningRedis;
 
@@ -24,19 +24,7 @@ afterAll(async () => {
 });
 
 describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 })))('$label', ({ createClient, options, db, RESP, major }) => {
-  const clients: Client[] = [];
-  const views: Array<{ quit(): Promise<unknown> }> = [];
-  const client = (extra: Record<string, unknown> = {}): Client => {
-    const c = createClient({ url: `${server.url}/${db}`, ...options, ...extra }) as Client;
-    c.on('error', () => undefined);
-    clients.push(c);
-    return c;
-  };
-  const viewOf = (namespace: string, over: Client): Isolated<Client> => {
-    const view = createIsolatedRedis({ namespace, namespaces, client: over });
-    views.push(view);
-    return view;
-  };
+  const { client, viewOf, track, closeAll } = trackedNodeRedis(createClient, () => `${server.url}/${db}`, options, namespaces);
   let raw: Client;
   let observer: Client;
   let journal: Isolated<Client>;
@@ -53,8 +41,7 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
     await raw.flushDb();
   });
   afterAll(async () => {
-    await Promise.all(views.map((view) => view.quit().catch(() => undefined)));
-    await Promise.all(clients.filter((c) => c.isOpen).map((c) => c.close()));
+    await closeAll();
   });
 
   it('a WATCH among the commands of multi() is refused before anything is queued (shared and owned views)', async () => {
@@ -62,7 +49,7 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
     const batch = journal.multi().set('a', '1').addCommand(['WATCH', 'b']).set('c', '1');
     await expect(batch.exec()).rejects.toBeInstanceOf(BlockedCommandError);
     const own = journal.duplicate();
-    views.push(own);
+    track(own);
     await own.connect();
     await expect(own.multi().set('a', '1').addCommand(['WATCH', 'b']).set('c', '1').exec()).rejects.toBeInstanceOf(BlockedCommandError);
     expect(await raw.exists(['journal:a', 'journal:c'])).toBe(0);
