@@ -116,14 +116,21 @@ export function batchedConnectionStateRefusal(guard: NamespaceGuard, name: unkno
 /**
  * A session command (CLIENT TRACKING, CLIENT SETNAME, WAIT, READONLY...) sent through a view
  * over a shared connection: its effect is on that connection, so it cannot move to another.
+ * `why` replaces the command's own reason (a command a batch cannot carry); `ownConnection` says
+ * how the driver gives a namespace a connection of its own.
  */
-export function sharedConnectionRefusal(guard: NamespaceGuard, name: unknown, args: readonly unknown[]): SharedConnectionError {
+export function sharedConnectionRefusal(
+  guard: NamespaceGuard,
+  name: unknown,
+  args: readonly unknown[],
+  { why, ownConnection = 'duplicate()' }: { why?: string | undefined; ownConnection?: string } = {},
+): SharedConnectionError {
   const lower = String(name).toLowerCase();
   const command = lower === 'client' && args[0] !== undefined ? `client|${String(args[0]).toLowerCase()}` : lower;
-  const reason = connectionScopeReason(name, args) ?? 'it changes the state of the connection';
+  const reason = why ?? connectionScopeReason(name, args) ?? 'it changes the state of the connection';
   return new SharedConnectionError(
     `${command.replace('|', ' ').toUpperCase()} is refused in namespace "${guard.namespace}": the connection is shared with other namespaces ` +
-      `and ${reason}; run it on a connection of the namespace's own: duplicate()`,
+      `and ${reason}; run it on a connection of the namespace's own: ${ownConnection}`,
     { command, namespace: guard.namespace },
   );
 }

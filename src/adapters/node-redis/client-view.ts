@@ -8,7 +8,7 @@ import { NodeRedisOwnClients } from './own-clients.js';
 import { createNodeRedisPoolView } from './pool-view.js';
 import { isolatePubSub, type PubSubConnection, type SubscribeMethod } from './pubsub.js';
 import { replySlot, rewriteBatch, rewriteParser, rewriteRawArgs, unprefixBatch, unprefixing, type RewrittenParser } from './rewrite.js';
-import { assertTransactionLines, batchRoute, lineScope, sharedConnectionRefusal, type BatchRoute } from './scope.js';
+import { assertTransactionLines, batchRoute, lineScope, sharedLineRefusal, type BatchRoute } from './scope.js';
 import { assertWrappable, completeView, defineOwn, type NodeRedisViewOptions } from './view-common.js';
 
 type Executor = (this: unknown, command: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) => Promise<unknown>;
@@ -83,7 +83,7 @@ export function createNodeRedisClientView<C extends NodeRedisClientLike>(client:
 
   /** Scopes a single command cannot have on a shared connection: refused here, before anything is sent. */
   const assertMovable = (scope: ConnectionScope, line: readonly RedisArg[]): void => {
-    if (scope === 'session') throw sharedConnectionRefusal(guard, line);
+    if (scope === 'session') throw sharedLineRefusal(guard, line);
     if (scope === 'transaction') throw transactionFrameRefusal(guard, line[0]);
     if (scope === 'subscribe') throw pubSubFrameRefusal(guard, line[0]);
   };

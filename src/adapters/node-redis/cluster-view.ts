@@ -6,7 +6,7 @@ import type { NodeFn, NodeRedisClientLike, NodeRedisClusterLike, NodeRedisParser
 import { isolateClusterNodes } from './cluster-nodes.js';
 import { isolatePubSub } from './pubsub.js';
 import { replySlot, rewriteBatch, rewriteParser, rewriteRawArgs, RewrittenParser, unprefixBatch, unprefixing } from './rewrite.js';
-import { assertTransactionLines, batchRoute, lineScope, sharedConnectionRefusal } from './scope.js';
+import { assertTransactionLines, batchRoute, lineScope, sharedLineRefusal } from './scope.js';
 import { assertWrappable, completeView, defineOwn, memoizeByObject, type NodeRedisViewOptions } from './view-common.js';
 
 type Executor = (command: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) => Promise<unknown>;
@@ -59,9 +59,9 @@ export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(clust
   /** Refuses, before anything is sent, what a command line cannot do through a cluster view. */
   const assertRoutable = (scope: ConnectionScope, line: readonly RedisArg[]): void => {
     if (owned) return;
-    if (scope === 'session') throw sharedConnectionRefusal(guard, line);
+    if (scope === 'session') throw sharedLineRefusal(guard, line);
     if (scope === 'watch') {
-      throw sharedConnectionRefusal(guard, line, "a watch belongs to one node's connection; use getNodeClientForKey(key), whose multi() runs where its WATCH was sent");
+      throw sharedLineRefusal(guard, line, "a watch belongs to one node's connection; use getNodeClientForKey(key), whose multi() runs where its WATCH was sent");
     }
   };
   const closeNodes = (): Promise<unknown> => Promise.all([...nodeViews].map((node) => ownClientsOfView(node)?.closeAll()));
@@ -182,7 +182,7 @@ export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(clust
         exclusive = batchRoute(guard, lines, name === 'multi') === 'exclusive';
         const watching = lines.find((line) => lineScope(line) === 'watch');
         if (exclusive && (watching || typeof slots.getClientAndSlotNumber !== 'function')) {
-          throw sharedConnectionRefusal(guard, watching ?? lines.find((line) => lineScope(line) !== 'shared') ?? [], "in a cluster pipeline it would hold or watch a node's shared connection; use getNodeClientForKey(key)");
+          throw sharedLineRefusal(guard, watching ?? lines.find((line) => lineScope(line) !== 'shared') ?? [], "in a cluster pipeline it would hold or watch a node's shared connection; use getNodeClientForKey(key)");
         }
       }
     } catch (error) {

@@ -1,5 +1,5 @@
-import { SharedConnectionError, connectionScope, connectionScopeReason, type ConnectionScope, type NamespaceGuard, type RedisArg } from '../../core/index.js';
-import { transactionOrderRefusal } from '../refusals.js';
+import { connectionScope, type ConnectionScope, type NamespaceGuard, type RedisArg, type SharedConnectionError } from '../../core/index.js';
+import { sharedConnectionRefusal, transactionOrderRefusal } from '../refusals.js';
 
 const NO_ARGS: readonly RedisArg[] = [];
 
@@ -19,19 +19,11 @@ export function lineScope(argv: readonly RedisArg[]): ConnectionScope {
 }
 
 /**
- * The refusal of a `session` command (or of a command a batch cannot carry) on a view over a
- * shared connection: its effect is on that connection, so it cannot move to one of the view's
- * own; `duplicate()` gives the namespace a connection where it is allowed.
+ * The refusal of a `session` command (or of a command a batch cannot carry, `why`) on a view over
+ * a shared connection, for a command line `[name, ...args]` (see `sharedConnectionRefusal`).
  */
-export function sharedConnectionRefusal(guard: NamespaceGuard, argv: readonly RedisArg[], why?: string): SharedConnectionError {
-  const name = String(argv[0]).toLowerCase();
-  const sub = name === 'client' && argv[1] !== undefined ? ` ${String(argv[1]).toUpperCase()}` : '';
-  const reason = why ?? connectionScopeReason(name, argv.slice(1)) ?? 'it changes the state of the connection every view shares';
-  return new SharedConnectionError(
-    `${name.toUpperCase()}${sub} is refused in namespace "${guard.namespace}" on a connection other namespaces share: ${reason}; ` +
-      'run it on a connection of the namespace\'s own: `const own = redis.duplicate(); await own.connect();`',
-    { command: name, namespace: guard.namespace },
-  );
+export function sharedLineRefusal(guard: NamespaceGuard, argv: readonly RedisArg[], why?: string): SharedConnectionError {
+  return sharedConnectionRefusal(guard, argv[0], argv.slice(1), { why, ownConnection: '`const own = redis.duplicate(); await own.connect();`' });
 }
 
 /**
@@ -66,8 +58,8 @@ export function batchRoute(guard: NamespaceGuard, lines: ReadonlyArray<readonly 
     const scope = lineScope(line);
     if (scope === 'shared') continue;
     if (transaction) assertNotWatchInTransaction(guard, line, scope);
-    if (scope === 'session') throw sharedConnectionRefusal(guard, line);
-    if (scope === 'close') throw sharedConnectionRefusal(guard, line, 'inside a batch it would close the connection every view shares; use quit() or close()');
+    if (scope === 'session') throw sharedLineRefusal(guard, line);
+    if (scope === 'close') throw sharedLineRefusal(guard, line, 'inside a batch it would close the connection every view shares; use quit() or close()');
     if (!transaction && (scope === 'blocking' || scope === 'watch')) route = 'exclusive';
   }
   return route;
