@@ -341,6 +341,24 @@ export class NamespaceGuard {
   }
 
   /**
+   * Whether a name Redis reports (a key, a channel; with `pattern`, a subscribed pattern) carries
+   * this namespace's prefix, so that adapters can tell the namespace's own events from others' on
+   * a shared connection. Strings and Buffers; anything else is not the namespace's.
+   *
+   * @example
+   * ```ts
+   * guard.carriesPrefix('mcp2:news');            // true
+   * guard.carriesPrefix(Buffer.from('celery:x')); // false
+   * guard.carriesPrefix('mcp2:news.*', 'pattern'); // true
+   * ```
+   */
+  carriesPrefix(name: unknown, kind: 'name' | 'pattern' = 'name'): boolean {
+    const pattern = kind === 'pattern';
+    if (typeof name === 'string') return name.startsWith(pattern ? this.patternPrefix : this.prefix);
+    return Buffer.isBuffer(name) && bytesStartWith(name, pattern ? this.patternPrefixBytes : this.prefixBytes);
+  }
+
+  /**
    * A pattern as the user gave it, from the pattern Redis reports (`pmessage` events carry the
    * subscribed pattern, which the guard escaped and prefixed).
    *
@@ -387,7 +405,7 @@ export class NamespaceGuard {
   }
 
   /** Whether a connection name carries this namespace's prefix. */
-  private readonly ownsName = (name: string): boolean => name.startsWith(this.prefix);
+  private readonly ownsName = (name: string): boolean => this.carriesPrefix(name);
 
   /** Strips the own prefix from a string or Buffer name; anything else comes back as is. */
   private readonly stripName = (name: unknown): unknown => {

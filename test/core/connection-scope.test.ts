@@ -54,6 +54,17 @@ describe('connection names are the namespace\'s', () => {
     expect(() => strict.rewrite('client', ['SETNAME', 'w'])).toThrow(/does not start/);
   });
 
+  it('tells a name (or a pattern) of the namespace from another\'s, strings and Buffers alike', () => {
+    expect(guard.carriesPrefix('mcp2:news')).toBe(true);
+    expect(guard.carriesPrefix(Buffer.from('mcp2:news'))).toBe(true);
+    expect(guard.carriesPrefix('celery:news')).toBe(false);
+    expect(guard.carriesPrefix(Buffer.from('mcp'))).toBe(false);
+    expect(guard.carriesPrefix(42)).toBe(false);
+    const starred = createGuard({ namespace: 'a*', namespaces: ['a*'] });
+    expect(starred.carriesPrefix('a\\*:news.*', 'pattern')).toBe(true);
+    expect(starred.carriesPrefix('a*:news.*', 'pattern')).toBe(false);
+  });
+
   it('CLIENT LIST shows only the namespace\'s named connections, in both modes', () => {
     expect(guard.unprefixReply('client', ['LIST'], list)).toBe('id=4 addr=127.0.0.1:51 laddr=127.0.0.1:6379 fd=9 name=bull:worker age=1 cmd=blpop\n');
     expect(strict.unprefixReply('client', ['LIST'], list)).toBe('id=4 addr=127.0.0.1:51 laddr=127.0.0.1:6379 fd=9 name=mcp2:bull:worker age=1 cmd=blpop\n');

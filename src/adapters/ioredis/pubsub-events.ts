@@ -21,9 +21,6 @@ const MESSAGE_EVENTS: Readonly<Record<string, { readonly channel: number; readon
 /** The names of the events that carry a message, which a view hears on its subscriber connection. */
 export const MESSAGE_EVENT_NAMES: readonly string[] = Object.keys(MESSAGE_EVENTS);
 
-const startsWith = (name: unknown, prefix: string): boolean =>
-  typeof name === 'string' ? name.startsWith(prefix) : Buffer.isBuffer(name) && name.subarray(0, Buffer.byteLength(prefix)).equals(Buffer.from(prefix));
-
 /**
  * Gives `view` its own `on`/`once`/`off`/`removeAllListeners` family. Listeners are registered on
  * the client, except message listeners when `messages` is given: those hear `messages` (the
@@ -44,7 +41,7 @@ export function isolatePubSubEvents(view: Record<string, unknown>, client: Iored
   const isOwn = (event: Event, args: readonly unknown[]): boolean => {
     const spec = typeof event === 'string' ? MESSAGE_EVENTS[event] : undefined;
     if (!spec) return true;
-    return spec.pattern === undefined ? startsWith(args[spec.channel], guard.prefix) : startsWith(args[spec.pattern], guard.patternPrefix);
+    return spec.pattern === undefined ? guard.carriesPrefix(args[spec.channel]) : guard.carriesPrefix(args[spec.pattern], 'pattern');
   };
 
   const filtered = (event: Event, listener: Listener): Listener => {

@@ -17,8 +17,6 @@ const READERS = ['emit', 'listeners', 'rawListeners', 'listenerCount', 'eventNam
  */
 const KEY_EVENTS = new Set<Event>(['invalidate']);
 
-const startsWith = (name: unknown, prefix: string): boolean =>
-  typeof name === 'string' ? name.startsWith(prefix) : Buffer.isBuffer(name) && name.subarray(0, Buffer.byteLength(prefix)).equals(Buffer.from(prefix));
 
 /**
  * A view's EventEmitter methods act on the client (`error`, `ready`, `reconnecting`...): called
@@ -37,7 +35,7 @@ export function delegateEmitter(view: Record<string, unknown>, client: Record<st
     const result = (client[name] as EmitterMethod).apply(client, args);
     return result === client ? view : result;
   };
-  const isOwn = (event: Event, args: readonly unknown[]): boolean => !KEY_EVENTS.has(event) || args[0] === null || startsWith(args[0], guard.prefix);
+  const isOwn = (event: Event, args: readonly unknown[]): boolean => !KEY_EVENTS.has(event) || args[0] === null || guard.carriesPrefix(args[0]);
   const deliver = (event: Event, listener: Listener): Listener =>
     KEY_EVENTS.has(event) ? (...args) => (args[0] === null ? listener(...args) : listener(guard.unprefixKey(args[0] as string | Buffer), ...args.slice(1))) : listener;
   const forget = (event: Event, listener: Listener): Listener | undefined => {
