@@ -44,11 +44,6 @@ export class OwnConnections<V> {
     return this.opened.get(role);
   }
 
-  /** Whether the view has any connection of its own open. */
-  get size(): number {
-    return this.opened.size;
-  }
-
   /** Closes every connection the view opened; a later command that needs one opens it again. */
   async closeAll(): Promise<void> {
     const connections = [...this.opened.values()];

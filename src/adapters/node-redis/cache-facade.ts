@@ -57,7 +57,7 @@ const EMITTER = ['on', 'once', 'addListener', 'prependListener', 'prependOnceLis
  * node-redis itself keeps using the real cache: the view's commands are cached under their
  * prefixed keys, and the server's invalidations reach them.
  */
-export function namespaceCache(cache: ClientSideCache, guard: NamespaceGuard, ownConnection: boolean): NamespaceCache {
+function namespaceCache(cache: ClientSideCache, guard: NamespaceGuard, ownConnection: boolean): NamespaceCache {
   // prefixKey refuses another namespace's key (and, in strict mode, checks the prefix is there).
   const stored = (key: string | Buffer): string => String(guard.prefixKey(key));
   /** The cache keys of the namespace: read only keys of the namespace (an entry that read a foreign key too is not its). */
