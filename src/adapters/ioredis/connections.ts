@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { OwnConnections, type OwnConnectionRole } from '../own-connections.js';
 import type { IoredisLike } from './internals.js';
-import { MESSAGE_EVENT_NAMES } from './pubsub-events.js';
+import { relayMessageEvents } from './pubsub-events.js';
 
 /**
  * The connections a view over a shared ioredis client opens for itself (see `connectionScope`):
@@ -32,7 +32,7 @@ export class IoredisOwnConnections {
     const open = (role: OwnConnectionRole): IoredisLike => {
       const connection = client.duplicate();
       if (role === 'subscriber') {
-        for (const event of MESSAGE_EVENT_NAMES) connection.on(event, (...args) => this.messages.emit(event, ...args));
+        relayMessageEvents(connection, this.messages);
       }
       const view = makeView(connection);
       this.views.set(role, view);

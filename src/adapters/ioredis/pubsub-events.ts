@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { NamespaceGuard } from '../../core/index.js';
 import type { IoredisLike } from './internals.js';
 
@@ -18,8 +19,13 @@ const MESSAGE_EVENTS: Readonly<Record<string, { readonly channel: number; readon
   pmessageBuffer: { pattern: 0, channel: 1 },
 };
 
-/** The names of the events that carry a message, which a view hears on its subscriber connection. */
-export const MESSAGE_EVENT_NAMES: readonly string[] = Object.keys(MESSAGE_EVENTS);
+/**
+ * Relays every message event of `connection` (a view's own subscriber connection) to `messages`,
+ * the emitter the view's message listeners hear (see {@link isolatePubSubEvents}).
+ */
+export function relayMessageEvents(connection: { on(event: string, listener: (...args: unknown[]) => void): unknown }, messages: EventEmitter): void {
+  for (const event of Object.keys(MESSAGE_EVENTS)) connection.on(event, (...args) => messages.emit(event, ...args));
+}
 
 /**
  * Gives `view` its own `on`/`once`/`off`/`removeAllListeners` family. Listeners are registered on

@@ -4,7 +4,7 @@ import { Instrumentation } from '../../instrument/instrumentation.js';
 import { isolationInfo } from '../isolation-info.js';
 import { BUILTIN_COMMANDS } from '../../core/command-table.js';
 import { rejectedLikeIoredis, type IoredisLike } from '../ioredis/internals.js';
-import { MESSAGE_EVENT_NAMES, isolatePubSubEvents } from '../ioredis/pubsub-events.js';
+import { isolatePubSubEvents, relayMessageEvents } from '../ioredis/pubsub-events.js';
 import { monitorRefusal, unpipelinedMultiRefusal } from '../refusals.js';
 import { runMockCommand } from './guarded-command.js';
 import type { IoredisMockLike } from './internals.js';
@@ -73,7 +73,7 @@ export function createMockView<C extends IoredisMockLike>(
     get: (): IoredisMockLike => {
       if (subscriberMock) return subscriberMock;
       const opened = mock.duplicate();
-      for (const event of MESSAGE_EVENT_NAMES) opened.on(event, (...args) => messages.emit(event, ...args));
+      relayMessageEvents(opened, messages);
       return (subscriberMock = opened);
     },
     close: (): void => {
