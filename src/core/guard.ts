@@ -12,7 +12,7 @@ import {
   describeArg,
 } from './errors.js';
 import { escapeGlob } from './glob.js';
-import { assertDisjointPrefixes, namespacePrefix } from './namespace.js';
+import { isNamespaceSet, NamespaceSet } from './namespace-set.js';
 import { stripReply } from './replies.js';
 import { RewriteSink, isPatternRole } from './rewrite-sink.js';
 import type { ArgumentRole, RedisArg, ReplyShape } from './types.js';
@@ -41,18 +41,30 @@ export interface GuardOptions {
   /** The namespace this guard confines commands to (`mcp2` gives the prefix `mcp2:`). */
   readonly namespace: string;
   /**
-   * Every namespace of the deployment. A key that starts with another one's prefix is refused as
-   * `ERR_CROSS_NAMESPACE`. Prefixes that overlap (`a:` and `a:b:`) are refused at creation.
+   * Every namespace of the deployment: a list, or a {@link NamespaceSet} from
+   * {@link defineNamespaces} shared by every guard and view (a view then costs a reference to it,
+   * not a copy; the set must hold `namespace`). A key that starts with another namespace's
+   * prefix is refused as `ERR_CROSS_NAMESPACE`.
    * @defaultValue `[namespace]`
    */
-  readonly namespaces?: readonly string[];
-  /** Overrides the prefix computed from the namespace (other namespaces still use the rule). */
+  readonly namespaces?: readonly string[] | NamespaceSet;
+  /**
+   * Families of namespaces not listed one by one (`'tenant-*'`: every `tenant-<id>`), with a
+   * list in `namespaces`; a {@link NamespaceSet} carries its own.
+   */
+  readonly families?: readonly string[];
+  /**
+   * Overrides the prefix computed from the namespace (other namespaces still use the rule), for
+   * a keyspace that predates it. With a {@link NamespaceSet} in `namespaces`, give it in the set
+   * (`defineNamespaces({ prefixes })`), where every guard knows it.
+   */
   readonly prefix?: string;
-  /** Put between namespace and key. @defaultValue `':'` */
+  /** Put between namespace and key; taken from `namespaces` when it is a set. @defaultValue `':'` */
   readonly separator?: string;
   /**
    * Use `{namespace}:` as prefix so a namespace lives in one Redis Cluster slot: every
-   * multi-key command works, but the whole namespace's load falls on one node.
+   * multi-key command works, but the whole namespace's load falls on one node. Taken from
+   * `namespaces` when it is a set.
    * @defaultValue `false`
    */
   readonly hashTag?: boolean;
@@ -60,16 +72,6 @@ export interface GuardOptions {
   readonly mode?: IsolationMode;
   /** Rules for commands the built-in table lacks (module commands), or to block more commands. */
   readonly commands?: Readonly<Record<string, CommandRule>>;
-}
-
-interface Claim {
-  readonly namespace: string;
-  readonly own: boolean;
-  readonly text: string;
-  readonly bytes: Buffer;
-  /** The glob-escaped prefix, which a pattern that already carries the prefix starts with. */
-  readonly patternText: string;
-  readonly patternBytes: Buffer;
 }
 
 const STAR = 0x2a;
@@ -83,6 +85,44 @@ const replyOf = (spec: ReturnType<typeof resolveSpec>): ReplyShape | undefined =
 const FILTERING_SHAPES: ReadonlySet<ReplyShape> = new Set(['client-list', 'client-info', 'connection-name']);
 
 const unchanged = (name: unknown): unknown => name;
+
+/** The command table of guards without `commands` of their own: one for the process. */
+const DEFAULT_TABLE = buildCommandTable(undefined);
+
+/** The namespace set of `options`: the one given, or one built from the list (which gains `namespace`). */
+function namespaceSetOf(options: GuardOptions): NamespaceSet {
+  const given = options.namespaces;
+  if (isNamespaceSet(given)) {
+    const mismatch =
+      (options.separator !== undefined && options.separator !== given.separator) || (options.hashTag !== undefined && options.hashTag !== given.hashTag);
+    if (mismatch || options.families !== undefined) {
+      throw new IsolationConfigError('`separator`, `hashTag` and `families` belong to the namespace set given in `namespaces`; set them there');
+    }
+    given.assertName(options.namespace);
+    if (!given.has(options.namespace)) {
+      throw new IsolationConfigError(
+        `namespace ${JSON.stringify(options.namespace)} is not in the namespace set given in \`namespaces\`; add it there, so that every other guard knows its keys`,
+      );
+    }
+    // Every guard of the set must know a prefix given by hand: it is the set's, not one guard's.
+    if (options.prefix !== undefined && options.prefix !== given.prefixOf(options.namespace)) {
+      throw new IsolationConfigError(
+        `namespace ${JSON.stringify(options.namespace)}: give its prefix in the namespace set (\`defineNamespaces({ prefixes: { ${options.namespace}: ... } })\`), ` +
+          'so that every other guard of the set knows it',
+      );
+    }
+    return given;
+  }
+  if (given !== undefined && !Array.isArray(given)) throw new IsolationConfigError('`namespaces` must be a list of namespaces or a set from defineNamespaces()');
+  if (options.prefix !== undefined && typeof options.prefix !== 'string') throw new IsolationConfigError('`prefix` must be a non-empty string');
+  return new NamespaceSet({
+    namespaces: [options.namespace, ...(given ?? [])],
+    families: options.families,
+    separator: options.separator,
+    hashTag: options.hashTag,
+    prefixes: options.prefix === undefined ? undefined : { [options.namespace]: options.prefix },
+  });
+}
 
 /**
  * The command line to send, as a private copy: numbers become their decimal text (what both
@@ -142,42 +182,38 @@ export class NamespaceGuard {
   readonly mode: IsolationMode;
   /** The prefix with glob characters escaped, as it starts every pattern the guard sends. */
   readonly patternPrefix: string;
-  private readonly prefixBytes: Buffer;
-  private readonly patternPrefixBytes: Buffer;
-  private readonly claims: readonly Claim[];
+  /** Every namespace of the deployment, shared with the other guards created from the same set. */
+  readonly namespaces: NamespaceSet;
   private readonly table: CommandLookup;
   private readonly strict: boolean;
-  private readonly sink: RewriteSink;
+  // Built on first need, so that a guard (one per view) costs a few fields until it meets a
+  // Buffer, a custom locator or a reply to strip.
+  private bytes: { readonly prefix: Buffer; readonly pattern: Buffer } | undefined;
+  private sinkInstance: RewriteSink | undefined;
+  private stripper: ((name: unknown) => unknown) | undefined;
+  private owner: ((name: string) => boolean) | undefined;
 
   constructor(options: GuardOptions) {
-    const rule = { separator: options.separator ?? ':', hashTag: options.hashTag ?? false };
+    this.namespaces = namespaceSetOf(options);
     this.namespace = options.namespace;
-    const computed = namespacePrefix(options.namespace, rule);
-    if (options.prefix !== undefined && (typeof options.prefix !== 'string' || options.prefix.length === 0)) {
-      throw new IsolationConfigError('`prefix` must be a non-empty string');
-    }
-    this.prefix = options.prefix ?? computed;
+    this.prefix = this.namespaces.prefixOf(options.namespace);
     this.mode = options.mode ?? 'prefix';
+    if (this.mode !== 'prefix' && this.mode !== 'strict') throw new IsolationConfigError(`mode ${JSON.stringify(this.mode)} is not 'prefix' or 'strict'`);
     this.strict = this.mode === 'strict';
     this.patternPrefix = escapeGlob(this.prefix);
-    this.prefixBytes = Buffer.from(this.prefix);
-    this.patternPrefixBytes = Buffer.from(this.patternPrefix);
+    this.table = options.commands === undefined ? DEFAULT_TABLE : buildCommandTable(options.commands);
+  }
 
-    const prefixes = new Map<string, string>([[this.namespace, this.prefix]]);
-    for (const name of options.namespaces ?? []) {
-      if (name !== this.namespace) prefixes.set(name, namespacePrefix(name, rule));
-    }
-    assertDisjointPrefixes(prefixes);
-    this.claims = [...prefixes].map(([namespace, text]) => ({
-      namespace,
-      own: namespace === this.namespace,
-      text,
-      bytes: Buffer.from(text),
-      patternText: escapeGlob(text),
-      patternBytes: Buffer.from(escapeGlob(text)),
-    }));
-    this.table = buildCommandTable(options.commands);
-    this.sink = new RewriteSink(this);
+  private get prefixBytes(): Buffer {
+    return (this.bytes ??= { prefix: Buffer.from(this.prefix), pattern: Buffer.from(this.patternPrefix) }).prefix;
+  }
+
+  private get patternPrefixBytes(): Buffer {
+    return (this.bytes ??= { prefix: Buffer.from(this.prefix), pattern: Buffer.from(this.patternPrefix) }).pattern;
+  }
+
+  private get sink(): RewriteSink {
+    return (this.sinkInstance ??= new RewriteSink(this));
   }
 
   /**
@@ -311,8 +347,9 @@ export class NamespaceGuard {
 
   /** Strips the prefix from a reply of a known `shape` (see {@link NamespaceGuard.replyShape}). */
   unprefixShape(shape: ReplyShape, reply: unknown): unknown {
-    if (!this.strict) return stripReply(shape, reply, this.stripName, this.ownsName);
-    return FILTERING_SHAPES.has(shape) ? stripReply(shape, reply, unchanged, this.ownsName) : reply;
+    const owns = (this.owner ??= (name: string): boolean => this.carriesPrefix(name));
+    if (!this.strict) return stripReply(shape, reply, (this.stripper ??= (name: unknown) => this.stripName(name)), owns);
+    return FILTERING_SHAPES.has(shape) ? stripReply(shape, reply, unchanged, owns) : reply;
   }
 
   /**
@@ -404,15 +441,12 @@ export class NamespaceGuard {
     }
   }
 
-  /** Whether a connection name carries this namespace's prefix. */
-  private readonly ownsName = (name: string): boolean => this.carriesPrefix(name);
-
   /** Strips the own prefix from a string or Buffer name; anything else comes back as is. */
-  private readonly stripName = (name: unknown): unknown => {
+  private stripName(name: unknown): unknown {
     if (typeof name === 'string') return name.startsWith(this.prefix) ? name.slice(this.prefix.length) : name;
     if (Buffer.isBuffer(name)) return bytesStartWith(name, this.prefixBytes) ? name.subarray(this.prefixBytes.length) : name;
     return name;
-  };
+  }
 
   /** @internal The argument as it must be sent for `role`, or a thrown refusal. */
   confine(arg: RedisArg, role: ArgumentRole, command: string): RedisArg {
@@ -426,46 +460,53 @@ export class NamespaceGuard {
   }
 
   private confineText(text: string, role: ArgumentRole, command: string): string {
-    if (role === 'sort-pattern' && (text === '#' || !text.includes('*'))) return text;
+    if (role === 'sort-pattern') {
+      if (text === '#' || !text.includes('*')) return text;
+      this.assertSortablePrefix(command);
+    }
     if ((role === 'channel' || role === 'channel-pattern') && text.startsWith('__')) this.refuseServerChannel(text, command);
     const pattern = isPatternRole(role);
-    let claim: Claim | undefined;
-    for (let c = 0; c < this.claims.length && !claim; c++) {
-      const candidate = this.claims[c] as Claim;
-      if (text.startsWith(pattern ? candidate.patternText : candidate.text)) claim = candidate;
-    }
-    if (this.passesUnchanged(claim, text, role, command)) return text;
+    const own = text.startsWith(pattern ? this.patternPrefix : this.prefix);
+    if (this.passesUnchanged(own ? this.namespace : this.otherOwner(text, pattern), text, role, command)) return text;
     return (pattern ? this.patternPrefix : this.prefix) + text;
   }
 
   private confineBytes(bytes: Buffer, role: ArgumentRole, command: string): Buffer {
-    if (role === 'sort-pattern' && ((bytes.length === 1 && bytes[0] === HASH) || !bytes.includes(STAR))) return bytes;
+    if (role === 'sort-pattern') {
+      if ((bytes.length === 1 && bytes[0] === HASH) || !bytes.includes(STAR)) return bytes;
+      this.assertSortablePrefix(command);
+    }
     if ((role === 'channel' || role === 'channel-pattern') && bytes[0] === UNDERSCORE && bytes[1] === UNDERSCORE) {
       this.refuseServerChannel(bytes, command);
     }
     const pattern = isPatternRole(role);
-    let claim: Claim | undefined;
-    for (let c = 0; c < this.claims.length && !claim; c++) {
-      const candidate = this.claims[c] as Claim;
-      if (bytesStartWith(bytes, pattern ? candidate.patternBytes : candidate.bytes)) claim = candidate;
-    }
-    if (this.passesUnchanged(claim, bytes, role, command)) return bytes;
+    const own = bytesStartWith(bytes, pattern ? this.patternPrefixBytes : this.prefixBytes);
+    if (this.passesUnchanged(own ? this.namespace : this.otherOwner(bytes, pattern), bytes, role, command)) return bytes;
     return Buffer.concat([pattern ? this.patternPrefixBytes : this.prefixBytes, bytes]);
   }
 
   /**
-   * The namespace rules, for an argument whose prefix belongs to `claim` (or to no namespace):
+   * The namespace whose prefix `name` starts with, for a name that does not start with this
+   * guard's prefix: with a `prefix` given by hand, the namespace's computed prefix claims nothing.
+   */
+  private otherOwner(name: string | Buffer, pattern: boolean): string | undefined {
+    const owner = this.namespaces.ownerOf(name, pattern);
+    return owner === this.namespace ? undefined : owner;
+  }
+
+  /**
+   * The namespace rules, for an argument whose prefix belongs to namespace `owner` (`undefined`:
+   * to no namespace; this guard's own namespace only when it starts with this guard's prefix):
    * true when it is sent unchanged (strict mode, own prefix), false when the prefix must be put
    * in front (prefix mode, no namespace's prefix); any other case is refused.
    */
-  private passesUnchanged(claim: Claim | undefined, arg: RedisArg, role: ArgumentRole, command: string): boolean {
-    if (claim) {
-      if (!claim.own) throw this.crossNamespace(claim, arg, role, command);
+  private passesUnchanged(owner: string | undefined, arg: RedisArg, role: ArgumentRole, command: string): boolean {
+    if (owner !== undefined) {
+      if (owner !== this.namespace) throw this.crossNamespace(owner, arg, role, command);
       if (this.strict) return true;
       throw this.doublePrefix(arg, role, command);
     }
     if (this.strict) throw this.unprefixed(arg, role, command);
-    if (role === 'sort-pattern') this.assertSortablePrefix(command);
     return false;
   }
 
@@ -482,7 +523,10 @@ export class NamespaceGuard {
     );
   }
 
-  /** SORT substitutes the first `*` of a BY/GET pattern: a prefix holding one cannot be put in front. */
+  /**
+   * SORT substitutes the first `*` of a BY/GET pattern: with a prefix holding one, the element
+   * would replace part of the prefix (in strict mode too, where the pattern starts with it).
+   */
   private assertSortablePrefix(command: string): void {
     if (this.prefix.includes('*')) {
       throw new BlockedCommandError(
@@ -492,9 +536,9 @@ export class NamespaceGuard {
     }
   }
 
-  private crossNamespace(claim: Claim, arg: RedisArg, role: ArgumentRole, command: string): CrossNamespaceError {
+  private crossNamespace(owner: string, arg: RedisArg, role: ArgumentRole, command: string): CrossNamespaceError {
     return new CrossNamespaceError(
-      `${command.toUpperCase()}: the ${role} ${describeArg(arg)} belongs to namespace "${claim.namespace}", ` +
+      `${command.toUpperCase()}: the ${role} ${describeArg(arg)} belongs to namespace "${owner}", ` +
         `not to "${this.namespace}"; use that namespace's client`,
       { command, namespace: this.namespace, key: arg },
     );

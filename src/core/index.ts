@@ -2,6 +2,7 @@ export { createGuard, NamespaceGuard, type GuardOptions, type IsolationMode, typ
 export { describeCommand, type CommandDescription } from './describe.js';
 export type { CommandRule } from './command-rules.js';
 export { namespacePrefix, type PrefixRule } from './namespace.js';
+export { defineNamespaces, isNamespaceSet, NamespaceSet, type NamespaceSetOptions } from './namespace-set.js';
 export { escapeGlob } from './glob.js';
 export {
   IsolationError,

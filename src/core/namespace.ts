@@ -1,4 +1,4 @@
-import { IsolationConfigError } from './errors.js';
+import { NamespaceSet } from './namespace-set.js';
 
 /**
  * How a namespace name becomes the prefix its keys carry.
@@ -22,6 +22,7 @@ export interface PrefixRule {
 /**
  * The prefix of `namespace` under `rule`.
  *
+ * @throws {@link IsolationConfigError} for an invalid namespace or separator (see {@link NamespaceSet.invalidName}).
  * @example
  * ```ts
  * namespacePrefix('mcp2'); // 'mcp2:'
@@ -29,28 +30,5 @@ export interface PrefixRule {
  * ```
  */
 export function namespacePrefix(namespace: string, rule: PrefixRule = {}): string {
-  if (typeof namespace !== 'string' || namespace.length === 0) {
-    throw new IsolationConfigError('a namespace must be a non-empty string');
-  }
-  const separator = rule.separator ?? ':';
-  return rule.hashTag ? `{${namespace}}${separator}` : `${namespace}${separator}`;
-}
-
-/**
- * Checks that no prefix is a prefix of another: with `a:` and `a:b:` both in use, namespace `a`
- * could write `b:x` as `a:b:x`, a key of namespace `a:b`.
- */
-export function assertDisjointPrefixes(prefixes: ReadonlyMap<string, string>): void {
-  const entries = [...prefixes];
-  for (const [nameA, prefixA] of entries) {
-    if (prefixA.length === 0) throw new IsolationConfigError(`namespace ${JSON.stringify(nameA)} has an empty prefix`);
-    for (const [nameB, prefixB] of entries) {
-      if (nameA !== nameB && prefixB.startsWith(prefixA)) {
-        throw new IsolationConfigError(
-          `namespaces ${JSON.stringify(nameA)} and ${JSON.stringify(nameB)} overlap: prefix ${JSON.stringify(prefixA)} ` +
-            `is a prefix of ${JSON.stringify(prefixB)}, so one namespace could address the other's keys; rename one of them`,
-        );
-      }
-    }
-  }
+  return new NamespaceSet(rule).prefixOf(namespace);
 }

@@ -60,7 +60,7 @@ describe('connection names are the namespace\'s', () => {
     expect(guard.carriesPrefix('celery:news')).toBe(false);
     expect(guard.carriesPrefix(Buffer.from('mcp'))).toBe(false);
     expect(guard.carriesPrefix(42)).toBe(false);
-    const starred = createGuard({ namespace: 'a*', namespaces: ['a*'] });
+    const starred = createGuard({ namespace: 'a', prefix: 'a*:' });
     expect(starred.carriesPrefix('a\\*:news.*', 'pattern')).toBe(true);
     expect(starred.carriesPrefix('a*:news.*', 'pattern')).toBe(false);
   });

@@ -338,7 +338,7 @@ describe('prefixes', () => {
   });
 
   it('escapes glob characters of the prefix in patterns, not in keys', () => {
-    const odd = createGuard({ namespace: 't[1]?' });
+    const odd = createGuard({ namespace: 't', prefix: 't[1]?:' });
     expect(odd.rewrite('get', ['k'])).toEqual(['t[1]?:k']);
     expect(odd.rewrite('keys', ['*'])).toEqual(['t\\[1\\]\\?:*']);
     expect(odd.rewrite('psubscribe', ['a*'])).toEqual(['t\\[1\\]\\?:a*']);
@@ -348,16 +348,26 @@ describe('prefixes', () => {
   });
 
   it('refuses SORT BY/GET when the prefix holds the "*" SORT substitutes', () => {
-    const star = createGuard({ namespace: 'a*b' });
+    const star = createGuard({ namespace: 'a', prefix: 'a*b:' });
     expect(() => star.rewrite('sort', ['l', 'BY', 'w_*'])).toThrow(BlockedCommandError);
     expect(star.rewrite('sort', ['l', 'GET', '#'])).toEqual(['a*b:l', 'GET', '#']);
   });
 
-  it('refuses overlapping and empty namespaces at creation', () => {
-    expect(() => createGuard({ namespace: 'a', namespaces: ['a', 'a:b'] })).toThrow(IsolationConfigError);
-    expect(() => createGuard({ namespace: 'x', namespaces: ['a', 'a:b'] })).toThrow(/overlap/);
-    expect(() => createGuard({ namespace: '' })).toThrow(IsolationConfigError);
+  it('refuses, at creation, names whose prefixes could overlap, and prefixes given by hand that do', () => {
+    // A namespace holding the separator would be a prefix of another's (`a:` of `a:b:`).
+    expect(() => createGuard({ namespace: 'a', namespaces: ['a', 'a:b'] })).toThrow(/"a:b" is refused: it contains the separator/);
+    expect(() => createGuard({ namespace: 'mcp2:' })).toThrow(/contains the separator/);
+    expect(() => createGuard({ namespace: 'a', separator: '::', namespaces: ['b:'] })).toThrow(/separator "::" \(or the start of it\)/);
+    expect(() => createGuard({ namespace: 'mcp', namespaces: ['mcp2'], separator: '' })).toThrow(/separator must be a non-empty string/);
+    for (const name of ['', ' ', 'a b', 'a*', 't[1]', 'x?', '{a}', 'a\\b', 'tab\t']) {
+      expect(() => createGuard({ namespace: name }), JSON.stringify(name)).toThrow(IsolationConfigError);
+    }
     expect(() => createGuard({ namespace: 'a', prefix: '' })).toThrow(IsolationConfigError);
+    // A prefix given by hand may not start another namespace's, nor be started by one.
+    expect(() => createGuard({ namespace: 'x', namespaces: ['ab'], prefix: 'a' })).toThrow(/overlaps "ab:"/);
+    expect(() => createGuard({ namespace: 'x', namespaces: ['ab'], prefix: 'ab:x' })).toThrow(/overlaps "ab"/);
+    expect(() => createGuard({ namespace: 'x', families: ['tenant-*'], prefix: 'tenant-9' })).toThrow(/overlaps family tenant-\*/);
+    expect(() => createGuard({ namespace: 'celery', namespaces: ['mcp2'], prefix: 'celery:bull:' })).not.toThrow();
     expect(() => createGuard({ namespace: 'mcp', namespaces: ['mcp', 'mcp2'] })).not.toThrow();
   });
 });
