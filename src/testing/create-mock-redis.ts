@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '#ioredis'; // package.json "imports": optional in the published declarations
 import type { GuardOptions } from '../core/index.js';
 import type { Isolated } from '../adapters/index.js';
 import { createMockKeyspace } from './mock-keyspace.js';

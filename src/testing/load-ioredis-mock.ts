@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Redis } from 'ioredis';
+import type { Redis } from '#ioredis'; // package.json "imports": optional in the published declarations
 import { IsolationConfigError } from '../core/index.js';
 
 /** ioredis-mock's constructor, as far as this entry uses it. */
