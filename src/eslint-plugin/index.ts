@@ -1,9 +1,12 @@
 import { dirname } from 'node:path';
 import type { ESLint, Linter, Rule } from 'eslint';
+import type * as TS from 'typescript';
 import { CliError } from '../cli/errors.js';
 import { KeyUsageAnalyzer } from '../cli/lint/analyze.js';
+import type { ClientOracle } from '../cli/lint/client-detection.js';
 import { findConfigSync, resolveConfig, type AuditConfig, type ResolvedConfig } from '../cli/lint/config.js';
 import { RULES, RULE_IDS, type Finding, type RuleId } from '../cli/lint/rules.js';
+import { TypeOracle } from '../cli/lint/type-oracle.js';
 
 /**
  * Settings of the plugin, under `settings['isolated-redis']` in the flat config. Without them the
@@ -18,6 +21,13 @@ import { RULES, RULE_IDS, type Finding, type RuleId } from '../cli/lint/rules.js
 export interface IsolatedRedisSettings extends AuditConfig {
   /** Every linted file owns this namespace (like `lint --namespace`). */
   readonly namespace?: string;
+  /**
+   * Use the type checker when the parser provides a program (`typescript-eslint` with
+   * `parserOptions.projectService` or `project`), as `lint --project` does: clients known only by
+   * their types (interfaces, generics, values returned by functions) are then recognised.
+   * @defaultValue `true`
+   */
+  readonly typeAware?: boolean;
 }
 
 /**
@@ -36,7 +46,7 @@ export interface IsolatedRedisPlugin extends ESLint.Plugin {
   readonly configs: { readonly recommended: Linter.Config };
 }
 
-/** One analysis per file for all six rules: ESLint gives every rule the same `sourceCode` object. */
+/** One analysis per file for all the rules: ESLint gives every rule the same `sourceCode` object. */
 const analyses = new WeakMap<object, Finding[]>();
 const configs = new Map<string, ResolvedConfig>();
 
@@ -63,16 +73,28 @@ function configFor(context: Rule.RuleContext): ResolvedConfig {
   return resolveConfig(found.config, dirname(found.file), { source: found.file });
 }
 
+/** The type checker's view of the file, when the parser built a program (typescript-eslint's parserServices). */
+function oracleFor(context: Rule.RuleContext): ClientOracle | undefined {
+  const settings = context.settings['isolated-redis'] as IsolatedRedisSettings | undefined;
+  if (settings?.typeAware === false) return undefined;
+  const program = (context.sourceCode.parserServices as { program?: TS.Program | null } | undefined)?.program;
+  const sourceFile = program?.getSourceFile(context.filename);
+  return program && sourceFile ? new TypeOracle(program, sourceFile) : undefined;
+}
+
 function findingsOf(context: Rule.RuleContext): Finding[] {
   let findings = analyses.get(context.sourceCode);
   if (!findings) {
     const config = configFor(context);
+    const oracle = oracleFor(context);
     // A fresh analyzer per file: imported modules are read again, as the editor may have changed them.
     findings = new KeyUsageAnalyzer().analyze(context.sourceCode.text, {
       fileName: context.filename,
       namespace: config.namespaceOf(context.filename),
       layout: config.layout,
       typedClients: config.typedClientsOf(context.filename),
+      ...(config.commands ? { commands: config.commands } : {}),
+      ...(oracle ? { oracle } : {}),
     });
     analyses.set(context.sourceCode, findings);
   }
@@ -102,7 +124,9 @@ const rules = Object.fromEntries(RULE_IDS.map((id) => [id, ruleFor(id)])) as Rec
 
 /**
  * `isolated-redis/eslint-plugin`: the rules of `isolated-redis lint` on the same analysis, so
- * editors show its findings as you type. Needs `typescript` installed.
+ * editors show its findings as you type. It parses files with the parser this package ships, so
+ * it works whatever TypeScript is installed (or none), on ESLint 9 and 10; with
+ * typescript-eslint's type information it is type-aware too.
  *
  * @example
  * ```js

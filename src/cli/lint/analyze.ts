@@ -1,18 +1,20 @@
-import type * as TS from 'typescript';
+import type * as B from '@babel/types';
 import type { ArgumentRole } from '../../core/index.js';
-import { describeCommand, type CommandDescription } from '../../core/index.js';
+import { buildCommandTable, type CommandRule } from '../../core/command-rules.js';
+import type { CommandLookup } from '../../core/command-table.js';
+import { describeWith, type CommandDescription } from '../../core/describe.js';
 import { CONNECTION_SCOPED_COMMANDS } from '../../core/policy.js';
-import { ClientDetector, type ClientInfo } from './client-detection.js';
+import { isCall, isMember, memberName, unwrap, type Call, type Node } from './ast.js';
+import { ClientDetector, type ClientInfo, type ClientOracle } from './client-detection.js';
 import { KeyClassifier, type NamespaceLayout } from './classify.js';
-import { CommandLineBuilder, type CommandLine } from './command-line.js';
-import { SCAN_ITERATORS } from './scan-iterators.js';
+import { CommandLineBuilder, type CommandLine, type Slot } from './command-line.js';
 import { commandOfMethod } from './command-methods.js';
-import type { ModuleFacts } from './module-facts.js';
+import type { ClassMember, Binding, ModuleFacts } from './module-facts.js';
 import { ModuleGraph } from './module-graph.js';
 import { RULES, type Finding, type RuleId } from './rules.js';
+import { SCAN_ITERATORS } from './scan-iterators.js';
 import { StaticTextResolver } from './static-text.js';
 import { applySuppressions } from './suppression.js';
-import { loadTypeScript } from './typescript.js';
 
 /**
  * What one file is checked against.
@@ -34,6 +36,14 @@ export interface FileAnalysisOptions {
    * `createIsolatedRedis`, whose type is the driver's). @defaultValue `'raw'`
    */
   readonly typedClients?: TypedClients;
+  /**
+   * Rules for commands the built-in table lacks (module commands), as `createIsolatedRedis`'s
+   * `commands` option takes them: such commands are not reported as unknown, and their keys are
+   * checked where the rules place them.
+   */
+  readonly commands?: Readonly<Record<string, CommandRule>>;
+  /** Type-aware mode: the type checker's answer for receivers the syntax does not tell. */
+  readonly oracle?: ClientOracle;
 }
 
 /** How `lint` reads a client known only by its type annotation: as a raw client, or as an isolated one in prefix mode. */
@@ -41,6 +51,9 @@ export type TypedClients = 'raw' | 'isolated';
 
 /** Methods that take a whole command line: ioredis `call(name, ...args)`, node-redis `sendCommand([name, ...args])`. */
 const RAW_COMMAND_METHODS = new Set(['call', 'callBuffer', 'sendCommand']);
+
+/** node-redis's module command groups (`client.json.set(...)` sends `JSON.SET`). */
+const NODE_REDIS_MODULES: Readonly<Record<string, string>> = { json: 'JSON', ft: 'FT', ts: 'TS', bf: 'BF', cf: 'CF', cms: 'CMS', topK: 'TOPK', tDigest: 'TDIGEST' };
 
 /** Placeholder for an argument whose value is unknown: never a keyword, never a number. */
 const UNKNOWN_ARGUMENT = '\u0000unknown';
@@ -54,10 +67,10 @@ const ROLE_FIELDS: readonly [keyof CommandDescription & ('keys' | 'keyPatterns' 
 ];
 
 /**
- * The analysis behind `isolated-redis lint` and the ESLint plugin: parses a file with the
- * TypeScript compiler API (no type checker, so it stays fast), finds Redis command calls on
- * recognised clients, locates their keys with the core's command table and judges each key with
- * the core guard.
+ * The analysis behind `isolated-redis lint` and the ESLint plugin: parses a file with the parser
+ * this package ships (no type checker, so it stays fast), finds Redis command calls on recognised
+ * clients, locates their keys with the core's command table and judges each key with the core
+ * guard.
  *
  * @example
  * ```ts
@@ -69,21 +82,29 @@ const ROLE_FIELDS: readonly [keyof CommandDescription & ('keys' | 'keyPatterns' 
  * ```
  */
 export class KeyUsageAnalyzer {
-  private readonly ts: typeof TS;
   private readonly graph: ModuleGraph;
   private readonly classifiers = new Map<string, KeyClassifier>();
+  private readonly tables = new WeakMap<object, CommandLookup>();
 
   /** `graph` caches the project's parsed modules; pass a fresh one to see edited files again. */
   constructor(options: { readonly graph?: ModuleGraph } = {}) {
-    this.ts = loadTypeScript();
-    this.graph = options.graph ?? new ModuleGraph(this.ts);
+    this.graph = options.graph ?? new ModuleGraph();
   }
 
   analyze(text: string, options: FileAnalysisOptions): Finding[] {
     const module = this.graph.add(options.fileName, text);
-    const parseErrors = (module.sourceFile as unknown as { parseDiagnostics?: readonly TS.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
-    if (parseErrors.length > 0) return [this.parseError(module, options.fileName, parseErrors[0] as TS.DiagnosticWithLocation)];
-    return applySuppressions(text, new FileAnalysis(this.ts, this.graph, module, options, this.classifierOf(options.layout)).run());
+    if (!('file' in module)) {
+      const { line, column, message } = module;
+      return [{ file: options.fileName, line, column, endLine: line, endColumn: column, rule: 'parse-error', severity: 'error', message }];
+    }
+    const table = options.commands ? this.tableOf(options.commands) : undefined;
+    return applySuppressions(text, new FileAnalysis(this.graph, module, options, this.classifierOf(options.layout), table).run());
+  }
+
+  private tableOf(commands: Readonly<Record<string, CommandRule>>): CommandLookup {
+    let table = this.tables.get(commands);
+    if (!table) this.tables.set(commands, (table = buildCommandTable(commands)));
+    return table;
   }
 
   private classifierOf(layout: NamespaceLayout): KeyClassifier {
@@ -91,12 +112,6 @@ export class KeyUsageAnalyzer {
     let classifier = this.classifiers.get(id);
     if (!classifier) this.classifiers.set(id, (classifier = new KeyClassifier(layout)));
     return classifier;
-  }
-
-  private parseError(module: ModuleFacts, fileName: string, diagnostic: TS.DiagnosticWithLocation): Finding {
-    const { line, character } = module.sourceFile.getLineAndCharacterOfPosition(diagnostic.start);
-    const message = this.ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
-    return { file: fileName, line: line + 1, column: character + 1, endLine: line + 1, endColumn: character + 1, rule: 'parse-error', severity: 'error', message };
   }
 }
 
@@ -106,81 +121,100 @@ class FileAnalysis {
   private readonly texts: StaticTextResolver;
   private readonly clients: ClientDetector;
   private readonly lines: CommandLineBuilder;
-  /** Source text of the `client:` option of every `createIsolatedRedis` call: those raw clients are wrapped. */
-  private readonly wrappedClients = new Set<string>();
+  /** The bindings and class members passed as `client:` to `createIsolatedRedis`: those raw clients are wrapped. */
+  private readonly wrapped = new Set<Binding | ClassMember>();
+  private readonly clientTables = new Map<object, CommandLookup | undefined>();
 
   constructor(
-    private readonly ts: typeof TS,
     graph: ModuleGraph,
     private readonly module: ModuleFacts,
     private readonly options: FileAnalysisOptions,
     private readonly classifier: KeyClassifier,
+    private readonly table: CommandLookup | undefined,
   ) {
-    this.texts = new StaticTextResolver(ts, graph);
-    this.clients = new ClientDetector(ts, graph, this.texts, module, options.typedClients ?? 'raw');
-    this.lines = new CommandLineBuilder(ts, this.texts, module);
+    this.texts = new StaticTextResolver(graph);
+    this.clients = new ClientDetector(graph, this.texts, module, options.typedClients ?? 'raw', options.oracle);
+    this.lines = new CommandLineBuilder(this.texts, module);
   }
 
   run(): Finding[] {
-    const ts = this.ts;
-    const calls: TS.CallExpression[] = [];
-    const constructions: TS.Expression[] = [];
-    const visit = (node: TS.Node): void => {
-      if (ts.isCallExpression(node)) calls.push(node);
-      if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && this.clients.isRawConstruction(node)) constructions.push(node);
-      if (this.clients.isIsolatedFactoryCall(node)) this.noteWrappedClient(node);
-      ts.forEachChild(node, visit);
-    };
-    visit(this.module.sourceFile);
-    for (const construction of constructions) {
-      if (!this.isWrapped(construction)) {
-        this.report(construction, 'raw-client', `${construction.getText().split('(')[0]}() makes a client outside any namespace; wrap it with createIsolatedRedis`);
+    const { calls, constructions } = this.module;
+    for (const call of calls) if (this.clients.isIsolatedFactoryCall(call)) this.noteWrappedClient(call);
+    for (const construction of [...constructions, ...calls]) {
+      if (this.clients.isRawConstruction(construction) && !this.isWrapped(construction)) {
+        const name = this.source(construction.callee).split('(')[0]?.trim() ?? '';
+        this.report(construction, 'raw-client', `${construction.type === 'NewExpression' ? 'new ' : ''}${name}() makes a client outside any namespace; wrap it with createIsolatedRedis`);
       }
     }
     for (const call of calls) this.checkCall(call);
     return this.findings.sort((a, b) => a.line - b.line || a.column - b.column);
   }
 
-  private checkCall(call: TS.CallExpression): void {
-    const ts = this.ts;
-    const callee = call.expression;
-    if (!ts.isPropertyAccessExpression(callee)) return;
-    const method = callee.name.text;
-    if ((method === 'pipeline' || method === 'multi') && call.arguments[0] && ts.isArrayLiteralExpression(call.arguments[0])) {
-      return this.checkQueuedCommands(call.arguments[0], callee);
+  private checkCall(call: Call): void {
+    const callee = unwrap(call.callee);
+    if (!isMember(callee)) return;
+    const method = memberName(callee);
+    if (method === undefined) return;
+    const args = call.arguments as Node[];
+    const first = args[0] && unwrap(args[0]);
+    if ((method === 'pipeline' || method === 'multi') && first?.type === 'ArrayExpression') return this.checkQueuedCommands(first, callee.object);
+    const owner = unwrap(callee.object);
+    const group = isMember(owner) ? NODE_REDIS_MODULES[memberName(owner) ?? ''] : undefined;
+    if (group && isMember(owner)) {
+      const client = this.clients.receiver(owner.object);
+      if (client) this.checkLine(this.lines.fromModuleCall(`${group}.${method.toUpperCase()}`, args, callee.property), client, callee.property);
+      return;
     }
     const command = commandOfMethod(method);
-    if (!command && !RAW_COMMAND_METHODS.has(method) && !SCAN_ITERATORS[method]) return;
-    const client = this.clients.clientOf(callee.expression);
-    if (!client) return;
-    const line = this.lines.fromCall(method, command, call.arguments, callee.name, client);
-    if (line) this.checkLine(line, client, callee.name);
+    if (command || RAW_COMMAND_METHODS.has(method) || SCAN_ITERATORS[method] || method === 'addCommand') {
+      const client = this.clients.receiver(callee.object);
+      if (!client || (method === 'addCommand' && !client.chain)) return;
+      const line = this.lines.fromCall(method, command, args, callee.property, client);
+      if (line) this.checkLine(line, client, callee.property);
+      return;
+    }
+    // A script method: only on clients the syntax shows, which is where their definitions are read.
+    const client = this.clients.clientOf(callee.object);
+    const signature = client?.scripts?.get(method) ?? (client?.driver === 'ioredis' && method.endsWith('Buffer') ? client.scripts?.get(method.slice(0, -6)) : undefined);
+    if (client && signature) {
+      const line = this.lines.fromScript(signature, args, callee.property, client);
+      if (line) this.checkLine(line, client, callee.property);
+    }
   }
 
   /** ioredis's array form, `redis.pipeline([['set', key, value], ['get', key]])`: each entry is a command line. */
-  private checkQueuedCommands(commands: TS.ArrayLiteralExpression, callee: TS.PropertyAccessExpression): void {
-    const client = this.clients.clientOf(callee.expression);
+  private checkQueuedCommands(commands: B.ArrayExpression, receiver: Node): void {
+    const client = this.clients.receiver(receiver);
     if (!client) return;
     for (const entry of commands.elements) {
-      if (!this.ts.isArrayLiteralExpression(entry)) continue;
-      const line = this.lines.fromCall('sendCommand', undefined, [entry], entry, client);
+      if (!entry || unwrap(entry).type !== 'ArrayExpression') continue;
+      const line = this.lines.fromArgv(entry);
       if (line) this.checkLine(line, client, entry);
     }
   }
 
-  private checkLine(line: CommandLine, client: ClientInfo, at: TS.Node): void {
+  private checkLine(line: CommandLine, client: ClientInfo, at: Node): void {
     const argv = line.slots.map((slot) => (slot.text.exact ? slot.text.text : UNKNOWN_ARGUMENT));
-    const description = describeCommand(argv);
+    const description = describeWith(this.tableFor(client), argv);
     const name = description.command.replace('|', ' ').toUpperCase();
     if (description.status === 'blocked') {
       if (!client.isolated && CONNECTION_SCOPED_COMMANDS.has(description.command)) return;
       return this.report(at, 'blocked-command', `${name} is refused by isolated-redis: ${description.reason ?? ''}`);
     }
+    if (description.status === 'unknown') {
+      // A client whose `commands` option lint cannot read may register it.
+      if (client.commands === 'unknown') return;
+      return this.report(
+        at,
+        'unknown-command',
+        `${name} is not in isolated-redis's command table: an isolated client refuses it (ERR_UNKNOWN_COMMAND) and lint cannot tell where its keys are; ` +
+          'register it with the "commands" option of createIsolatedRedis and in the lint configuration',
+      );
+    }
     if (description.status === 'malformed') {
       if (line.slots.some((slot) => !slot.text.exact)) this.report(at, 'dynamic-key', `${name}: where its keys are depends on arguments that are not static`);
       return;
     }
-    if (description.status !== 'allowed') return;
     const owner = { namespace: client.namespace ?? this.options.namespace, isolated: client.isolated, mode: client.mode };
     let reportedOpen = false;
     for (const [field, role] of ROLE_FIELDS) {
@@ -193,7 +227,7 @@ class FileAnalysis {
           continue;
         }
         const verdict = this.classifier.classify(role, slot.text, owner);
-        if (verdict) this.report(slot.node, verdict.rule, `${name}: the ${role} ${this.quote(slot.node)} ${verdict.reason}`);
+        if (verdict) this.report(slot.node, verdict.rule, `${name}: the ${role} ${this.quote(slot)} ${verdict.reason}`);
       }
     }
     if (!client.isolated && description.appended.some(([, role]) => role === 'key-pattern')) {
@@ -201,54 +235,90 @@ class FileAnalysis {
     }
   }
 
-  private noteWrappedClient(call: TS.CallExpression): void {
-    const ts = this.ts;
-    const [options] = call.arguments;
-    if (!options || !ts.isObjectLiteralExpression(options)) return;
-    for (const property of options.properties) {
-      if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && property.name.text === 'client') this.wrappedClients.add(property.initializer.getText());
-      if (ts.isShorthandPropertyAssignment(property) && property.name.text === 'client') this.wrappedClients.add('client');
+  /** The command table a client's commands are described with: the built-in one, plus the configuration's and the client's own `commands` rules. */
+  private tableFor(client: ClientInfo): CommandLookup {
+    const own = client.commands;
+    const base = this.table ?? buildCommandTable(undefined);
+    if (!own || own === 'unknown' || Object.keys(own).length === 0) return base;
+    if (!this.clientTables.has(own)) {
+      let table: CommandLookup | undefined;
+      try {
+        table = buildCommandTable({ ...this.options.commands, ...own });
+      } catch {
+        // Rules the guard would refuse at creation: the client never runs, nothing to judge by them.
+        table = undefined;
+      }
+      this.clientTables.set(own, table);
     }
+    return this.clientTables.get(own) ?? base;
+  }
+
+  private noteWrappedClient(call: B.CallExpression): void {
+    const options = call.arguments[0] && unwrap(call.arguments[0]);
+    if (options?.type !== 'ObjectExpression') return;
+    for (const property of options.properties) {
+      if (property.type !== 'ObjectProperty' || property.computed || property.key.type !== 'Identifier' || property.key.name !== 'client') continue;
+      const target = this.targetOf(unwrap(property.value));
+      if (target) this.wrapped.add(target);
+    }
+  }
+
+  /** The binding or class member an expression names (`client`, `this.client`). */
+  private targetOf(node: Node): Binding | ClassMember | undefined {
+    if (node.type === 'Identifier') return this.module.lookup(node);
+    if (isMember(node) && node.object.type === 'ThisExpression') return this.module.memberOf(node, memberName(node) ?? '');
+    return undefined;
   }
 
   /** Whether a raw construction ends up inside `createIsolatedRedis({ client })`, directly or through a name. */
-  private isWrapped(construction: TS.Expression): boolean {
-    const ts = this.ts;
-    let node: TS.Node = construction;
+  private isWrapped(construction: Node): boolean {
+    let node: Node = construction;
     for (;;) {
-      const parent = node.parent;
+      const parent = this.module.parentOf(node);
+      if (!parent) return false;
       const passesClientOn =
-        ts.isParenthesizedExpression(parent) || ts.isAwaitExpression(parent) || ts.isAsExpression(parent) || ts.isNonNullExpression(parent) ||
-        (ts.isPropertyAccessExpression(parent) && parent.name.text === 'connect') ||
-        (ts.isCallExpression(parent) && parent.expression === node && ts.isPropertyAccessExpression(node));
+        parent.type === 'AwaitExpression' ||
+        parent.type === 'TSAsExpression' ||
+        parent.type === 'TSNonNullExpression' ||
+        parent.type === 'TSSatisfiesExpression' ||
+        (isMember(parent) && parent.object === node) ||
+        (isCall(parent) && parent.callee === node && isMember(node));
       if (!passesClientOn) break;
       node = parent;
     }
-    const parent = node.parent;
-    if (ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name) && parent.name.text === 'client') return this.clients.isIsolatedFactoryCall(parent.parent.parent);
-    if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return this.wrappedClients.has(parent.name.text);
-    if ((ts.isPropertyDeclaration(parent) && ts.isIdentifier(parent.name)) || (ts.isBinaryExpression(parent) && parent.right === node)) {
-      const target = ts.isPropertyDeclaration(parent) ? `this.${(parent.name as TS.Identifier).text}` : parent.left.getText();
-      return this.wrappedClients.has(target);
+    const parent = this.module.parentOf(node);
+    if (parent?.type === 'ObjectProperty' && parent.value === node && !parent.computed && parent.key.type === 'Identifier' && parent.key.name === 'client') {
+      return this.clients.isIsolatedFactoryCall(this.module.parentOf(this.module.parentOf(parent) ?? parent));
     }
-    return false;
+    let target: Binding | ClassMember | undefined;
+    if (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') target = this.module.lookup(parent.id);
+    if ((parent?.type === 'ClassProperty' || parent?.type === 'ClassPrivateProperty') && parent.value === node) {
+      const key = parent.key;
+      target = this.module.memberOf(parent, key.type === 'PrivateName' ? `#${key.id.name}` : key.type === 'Identifier' ? key.name : '');
+    }
+    if (parent?.type === 'AssignmentExpression' && parent.right === node) target = this.targetOf(parent.left);
+    return target !== undefined && this.wrapped.has(target);
   }
 
-  private quote(node: TS.Node): string {
-    const text = node.getText().replace(/\s+/g, ' ');
+  private source(node: Node): string {
+    return this.module.text.slice(node.start ?? 0, node.end ?? 0);
+  }
+
+  private quote(slot: Slot): string {
+    if (slot.label !== undefined) return slot.label;
+    const text = this.source(slot.node).replace(/\s+/g, ' ');
     return text.length > 60 ? `${text.slice(0, 57)}...` : text;
   }
 
-  private report(node: TS.Node, rule: RuleId, message: string): void {
-    const sourceFile = this.module.sourceFile;
-    const start = sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile));
-    const end = sourceFile.getLineAndCharacterOfPosition(node.getEnd());
+  private report(node: Node, rule: RuleId, message: string): void {
+    const start = node.loc?.start ?? { line: 1, column: 0 };
+    const end = node.loc?.end ?? start;
     this.findings.push({
       file: this.options.fileName,
-      line: start.line + 1,
-      column: start.character + 1,
-      endLine: end.line + 1,
-      endColumn: end.character + 1,
+      line: start.line,
+      column: start.column + 1,
+      endLine: end.line,
+      endColumn: end.column + 1,
       rule,
       severity: RULES[rule].severity,
       message,

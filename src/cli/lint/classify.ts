@@ -1,4 +1,4 @@
-import { createGuard, escapeGlob, IsolationError, namespacePrefix, type ArgumentRole, type IsolationMode, type NamespaceGuard } from '../../core/index.js';
+import { createGuard, defineNamespaces, IsolationError, type ArgumentRole, type IsolationMode, type NamespaceGuard, type NamespaceSet } from '../../core/index.js';
 import type { RuleId } from './rules.js';
 import type { StaticText } from './static-text.js';
 
@@ -12,6 +12,7 @@ import type { StaticText } from './static-text.js';
  * ```
  */
 export interface NamespaceLayout {
+  /** The deployment's namespaces; a name ending in `*` is a family (`tenant-*`: every `tenant-<id>`). */
   readonly namespaces: readonly string[];
   /** @defaultValue `':'` */
   readonly separator?: string;
@@ -79,13 +80,13 @@ const isPattern = (role: ArgumentRole) => role === 'key-pattern' || role === 'ch
  */
 export class KeyClassifier {
   private readonly guards = new Map<string, NamespaceGuard>();
-  private readonly prefixes: readonly { readonly namespace: string; readonly text: string; readonly pattern: string }[];
+  private readonly set: NamespaceSet;
+  /** Where a prefix can begin: each listed namespace's prefix, and each family's fixed start. */
+  private readonly starts: readonly string[];
 
   constructor(private readonly layout: NamespaceLayout) {
-    this.prefixes = layout.namespaces.map((namespace) => {
-      const text = namespacePrefix(namespace, layout);
-      return { namespace, text, pattern: escapeGlob(text) };
-    });
+    this.set = setOf(layout.namespaces, layout);
+    this.starts = [...this.set.names.map((name) => this.set.prefixOf(name)), ...this.set.familyStarts()];
   }
 
   /** The verdict on one key, pattern or channel argument, or `undefined` when it is fine (or cannot be judged). */
@@ -94,15 +95,16 @@ export class KeyClassifier {
     if (!probe) return undefined;
     // `#` and a pattern without `*` (`BY nosort`) read no key: the guard leaves them alone too.
     if (role === 'sort-pattern' && known.exact && (known.text === '#' || !known.text.includes('*'))) return undefined;
-    const claims = this.prefixes.map((prefix) => (isPattern(role) ? prefix.pattern : prefix.text));
-    const decided = known.exact || claims.some((claim) => known.text.startsWith(claim)) || !claims.some((claim) => claim.startsWith(known.text));
+    const claimed = this.set.ownerOf(known.text, isPattern(role)) !== undefined;
+    // A known start that a namespace's prefix could still begin with is not decided yet.
+    const decided = known.exact || claimed || known.text.includes(this.set.separator) || !this.starts.some((start) => start.startsWith(known.text) || known.text.startsWith(start));
     if (!decided) {
       // An isolated client's guard checks the full key at run time; a raw client sends it as it is.
       return owner.isolated ? undefined : { rule: 'dynamic-key', reason: 'has a namespace prefix that cannot be resolved statically' };
     }
     const namespace = owner.namespace;
     if (namespace === undefined) {
-      if (owner.isolated || claims.some((claim) => known.text.startsWith(claim))) return undefined;
+      if (owner.isolated || claimed) return undefined;
       return this.unprefixed(role, known);
     }
     const guard = this.guardOf(namespace, owner);
@@ -115,9 +117,9 @@ export class KeyClassifier {
       const rule = RULE_OF_CODE[error.code];
       if (rule === 'unprefixed-key') return this.unprefixed(role, known, guard.prefix);
       if (rule === 'cross-namespace-key') {
-        const other = this.prefixes.find((prefix) => known.text.startsWith(isPattern(role) ? prefix.pattern : prefix.text));
+        const other = this.set.ownerOf(known.text, isPattern(role));
         const whose = owner.isolated ? "this isolated client's namespace" : 'which owns this code';
-        return { rule, reason: `belongs to namespace "${other?.namespace ?? '?'}", not to "${namespace}", ${whose}` };
+        return { rule, reason: `belongs to namespace "${other ?? '?'}", not to "${namespace}", ${whose}` };
       }
       if (rule === 'double-prefix') return { rule, reason: `already starts with "${guard.prefix}", which this isolated client adds itself` };
       if (rule === 'blocked-command') return { rule, reason: 'is a channel the server publishes for every namespace' };
@@ -138,10 +140,20 @@ export class KeyClassifier {
     const id = `${namespace}\0${mode}`;
     let guard = this.guards.get(id);
     if (!guard) {
-      const namespaces = this.layout.namespaces.includes(namespace) ? this.layout.namespaces : [...this.layout.namespaces, namespace];
-      guard = createGuard({ namespace, namespaces, mode, separator: this.layout.separator ?? ':', hashTag: this.layout.hashTag ?? false });
+      const namespaces = this.set.has(namespace) ? this.set : setOf([...this.layout.namespaces, namespace], this.layout);
+      guard = createGuard({ namespace, namespaces, mode });
       this.guards.set(id, guard);
     }
     return guard;
   }
+}
+
+/** The namespace set of a lint configuration: names ending in `*` are families. */
+function setOf(names: readonly string[], rule: Pick<NamespaceLayout, 'separator' | 'hashTag'>): NamespaceSet {
+  return defineNamespaces({
+    namespaces: names.filter((name) => !name.endsWith('*')),
+    families: names.filter((name) => name.endsWith('*')),
+    separator: rule.separator ?? ':',
+    hashTag: rule.hashTag ?? false,
+  });
 }

@@ -15,7 +15,8 @@ const FORMATTERS: Readonly<Record<'stylish' | 'json' | 'sarif', (result: LintRes
 };
 
 /**
- * `isolated-redis lint [paths...] [--namespace ns] [--namespaces a,b] [--config file] [--format stylish|json|sarif] [--typed-clients raw|isolated]`.
+ * `isolated-redis lint [paths...] [--namespace ns] [--namespaces a,b] [--config file] [--format stylish|json|sarif] [--typed-clients raw|isolated] [--project tsconfig.json]`.
+ * `--project` is type-aware mode: the project's TypeScript (5.x or 6.x) tells which values are Redis clients.
  * Returns the exit code: 0 clean (warnings allowed), 1 errors found, 2 a file could not be parsed.
  *
  * @example
@@ -30,6 +31,7 @@ export async function runLintCommand(args: readonly string[], io: CliIo): Promis
     config: { type: 'string' },
     format: { type: 'string' },
     'typed-clients': { type: 'string' },
+    project: { type: 'string' },
   });
   const typedClients = values['typed-clients'] === undefined ? undefined : oneOf('--typed-clients', values['typed-clients'], ['raw', 'isolated'], 'raw');
   const format = oneOf('--format', values.format, ['stylish', 'json', 'sarif'], 'stylish');
@@ -40,7 +42,7 @@ export async function runLintCommand(args: readonly string[], io: CliIo): Promis
     ...(typedClients === undefined ? {} : { typedClients }),
     ...(found ? { source: found.file } : {}),
   });
-  const result = lintPaths(positionals.length > 0 ? positionals : ['.'], config, io.cwd);
+  const result = lintPaths(positionals.length > 0 ? positionals : ['.'], config, io.cwd, values.project === undefined ? {} : { project: values.project });
   io.stdout(FORMATTERS[format](result));
   if (result.findings.some((finding) => finding.rule === 'parse-error')) return EXIT.usage;
   return countBySeverity(result.findings).errors > 0 ? EXIT.findings : EXIT.clean;

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { buildCommandTable, type CommandRule } from '../../core/command-rules.js';
 import { CliError } from '../errors.js';
 import type { TypedClients } from './analyze.js';
 import type { NamespaceLayout } from './classify.js';
@@ -39,6 +40,13 @@ export interface AuditConfig {
   readonly separator?: string;
   /** Prefixes are `{namespace}:`. @defaultValue `false` */
   readonly hashTag?: boolean;
+  /**
+   * Rules for module commands, as `createIsolatedRedis`'s `commands` option takes them
+   * (`{ "json.set": { "firstKey": 0 }, "ft.search": { "keys": "none" } }`): lint then checks their
+   * keys instead of reporting them as `unknown-command`. A `.js` configuration can import the very
+   * object the services pass to `createIsolatedRedis`.
+   */
+  readonly commands?: Readonly<Record<string, CommandRule>>;
 }
 
 /**
@@ -54,6 +62,8 @@ export interface ResolvedConfig {
   readonly layout: NamespaceLayout;
   /** The file the configuration came from, if any. */
   readonly source: string | undefined;
+  /** The `commands` rules, checked. */
+  readonly commands: Readonly<Record<string, CommandRule>> | undefined;
   namespaceOf(file: string): string | undefined;
   /** How the file's type-annotated clients are read (see `AuditConfig.typedClients`). */
   typedClientsOf(file: string): TypedClients;
@@ -162,6 +172,16 @@ function checkTypedClients(value: unknown, where: string): void {
   if (value !== undefined && value !== 'raw' && value !== 'isolated') throw new CliError('ERR_CLI_CONFIG', `${where} must be "raw" or "isolated"`);
 }
 
+function checkCommands(commands: unknown, where: string): void {
+  if (commands === undefined) return;
+  if (typeof commands !== 'object' || commands === null || Array.isArray(commands)) throw new CliError('ERR_CLI_CONFIG', `${where}: "commands" must be an object of command rules`);
+  try {
+    buildCommandTable(commands as Record<string, CommandRule>);
+  } catch (error) {
+    throw new CliError('ERR_CLI_CONFIG', `${where}: "commands": ${(error as Error).message}`, { cause: error });
+  }
+}
+
 const isNamespace = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
 /**
@@ -204,6 +224,7 @@ export function resolveConfig(
     throw new CliError('ERR_CLI_USAGE', 'no namespace is known: pass --namespace, or write isolated-redis.config.json (see the README, "Auditing")');
   }
   const ignored = (config.ignore ?? []).map(fileGlob);
+  checkCommands(config.commands, where);
   const relativePath = (file: string) => relative(baseDir, resolve(baseDir, file)).split(sep).join('/');
   const ownerOf = (file: string) => {
     const path = relativePath(file);
@@ -216,6 +237,7 @@ export function resolveConfig(
       ...(config.hashTag === undefined ? {} : { hashTag: config.hashTag }),
     },
     source: options.source,
+    commands: config.commands,
     namespaceOf(file) {
       if (options.override !== undefined) return options.override;
       return ownerOf(file)?.namespace;

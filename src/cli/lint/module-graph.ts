@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type * as TS from 'typescript';
-import { collectModuleFacts, type ModuleFacts } from './module-facts.js';
+import type * as B from '@babel/types';
+import { collectModuleFacts, type Binding, type ModuleFacts } from './module-facts.js';
+import { parseSource, type ParseFailure } from './parse.js';
 
 /**
  * The extensions `lint` parses, and in which order an extensionless import is tried.
@@ -21,15 +22,16 @@ const EMITTED_TO_SOURCE: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * A found binding: the expression it is bound to and the module that expression is in.
+ * A found binding and the module that declares it.
  *
  * @example
  * ```ts
- * const binding: Binding | undefined = graph.lookup(module, 'PREFIX');
+ * const found: Resolved | undefined = graph.resolve(module, identifier);
+ * found?.binding.init; // the literal of `export const PREFIX = 'mcp2:'` in ./keys.ts
  * ```
  */
-export interface Binding {
-  readonly expression: TS.Expression;
+export interface Resolved {
+  readonly binding: Binding;
   readonly module: ModuleFacts;
 }
 
@@ -40,27 +42,28 @@ export interface Binding {
  *
  * @example
  * ```ts
- * const graph = new ModuleGraph(ts);
+ * const graph = new ModuleGraph();
  * const module = graph.add('/repo/src/a.ts', text);
- * graph.lookup(module, 'PREFIX')?.expression; // the literal of `export const PREFIX = 'mcp2:'` in ./keys.ts
  * ```
  */
 export class ModuleGraph {
   private readonly modules = new Map<string, ModuleFacts | undefined>();
 
-  constructor(
-    private readonly ts: typeof TS,
-    private readonly readFile: (path: string) => string | undefined = readSourceFile,
-  ) {}
+  constructor(private readonly readFile: (path: string) => string | undefined = readSourceFile) {}
 
-  /** Registers a module whose text the caller already has (the file being linted). */
-  add(fileName: string, text: string): ModuleFacts {
-    const facts = collectModuleFacts(this.ts, this.ts.createSourceFile(fileName, text, this.ts.ScriptTarget.Latest, true, scriptKind(this.ts, fileName)));
+  /** Parses and registers a module whose text the caller already has (the file being linted). */
+  add(fileName: string, text: string): ModuleFacts | ParseFailure {
+    const parsed = parseSource(fileName, text);
+    if (!('program' in parsed)) {
+      this.modules.set(resolve(fileName), undefined);
+      return parsed;
+    }
+    const facts = collectModuleFacts(fileName, text, parsed);
     this.modules.set(resolve(fileName), facts);
     return facts;
   }
 
-  /** The facts of the module `specifier` names from `from`, when it is a relative import of a readable file. */
+  /** The facts of the module `specifier` names from `from`, when it is a relative import of a readable, parseable file. */
   imported(from: ModuleFacts, specifier: string): ModuleFacts | undefined {
     if (!specifier.startsWith('.')) return undefined;
     const base = resolve(dirname(from.fileName), specifier);
@@ -75,31 +78,35 @@ export class ModuleGraph {
         this.modules.set(candidate, undefined);
         continue;
       }
-      return this.add(candidate, text);
+      const added = this.add(candidate, text);
+      return 'file' in added ? added : undefined;
     }
     return undefined;
   }
 
-  /** What `name` is bound to in `module`: a local constant, or an import followed to its export. */
-  lookup(module: ModuleFacts, name: string, seen = new Set<string>()): Binding | undefined {
-    const key = `${module.fileName}\0${name}`;
-    if (seen.has(key)) return undefined;
-    seen.add(key);
-    const constant = module.constants.get(name);
-    if (constant) return { expression: constant, module };
-    const imported = module.imports.get(name);
-    if (!imported || imported.imported === '*') return undefined;
-    const target = this.imported(module, imported.specifier);
-    return target ? this.exported(target, imported.imported, seen) : undefined;
+  /**
+   * What an identifier refers to: its binding in the innermost scope that declares it, with
+   * relative imports followed to the exporting module. A package import stays an import binding.
+   */
+  resolve(module: ModuleFacts, identifier: B.Identifier): Resolved | undefined {
+    const binding = module.lookup(identifier);
+    return binding ? this.follow({ binding, module }) : undefined;
   }
 
   /** What module `module` exports as `name`, following re-exports. */
-  exported(module: ModuleFacts, name: string, seen = new Set<string>()): Binding | undefined {
+  exported(module: ModuleFacts, name: string, seen = new Set<string>()): Resolved | undefined {
+    const key = `${module.fileName}\0${name}`;
+    if (seen.has(key)) return undefined;
+    seen.add(key);
     const entry = module.exports.get(name);
-    if (entry && 'local' in entry) return this.lookup(module, entry.local, seen);
+    if (entry && 'local' in entry) {
+      const binding = module.topLevel.get(entry.local);
+      return binding ? this.follow({ binding, module }, seen) : undefined;
+    }
     if (entry) {
       const target = this.imported(module, entry.specifier);
-      return target ? this.exported(target, entry.imported, seen) : undefined;
+      if (!target) return { binding: { name, kind: 'import', node: module.file, imported: entry, assigned: [] }, module };
+      return entry.imported === '*' ? { binding: { name, kind: 'import', node: module.file, imported: entry, assigned: [] }, module } : this.exported(target, entry.imported, seen);
     }
     for (const specifier of module.starExports) {
       const target = this.imported(module, specifier);
@@ -107,6 +114,19 @@ export class ModuleGraph {
       if (found) return found;
     }
     return undefined;
+  }
+
+  /** The module a namespace import (`import * as keys from './keys.js'`) stands for. */
+  namespaceOf(found: Resolved): ModuleFacts | undefined {
+    const imported = found.binding.imported;
+    return imported?.imported === '*' ? this.imported(found.module, imported.specifier) : undefined;
+  }
+
+  private follow(found: Resolved, seen = new Set<string>()): Resolved | undefined {
+    const imported = found.binding.imported;
+    if (found.binding.kind !== 'import' || !imported || imported.imported === '*') return found;
+    const target = this.imported(found.module, imported.specifier);
+    return target ? this.exported(target, imported.imported, seen) : found;
   }
 }
 
@@ -125,19 +145,4 @@ function readSourceFile(path: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * The script kind for a file name, so `.js` files with JSX and `.cts` parse as they should.
- *
- * @example
- * ```ts
- * scriptKind(ts, 'a.cjs') === ts.ScriptKind.JS; // true
- * ```
- */
-export function scriptKind(ts: typeof TS, fileName: string): TS.ScriptKind {
-  if (/\.(tsx)$/.test(fileName)) return ts.ScriptKind.TSX;
-  if (/\.(jsx)$/.test(fileName)) return ts.ScriptKind.JSX;
-  if (/\.(js|mjs|cjs)$/.test(fileName)) return ts.ScriptKind.JS;
-  return ts.ScriptKind.TS;
 }

@@ -1,4 +1,4 @@
-import type * as TS from 'typescript';
+import { propertyValue, unwrap, type Node } from './ast.js';
 import type { LineDraft } from './command-line.js';
 
 /**
@@ -9,9 +9,9 @@ import type { LineDraft } from './command-line.js';
  * const shape: Shape = (line, args) => args.forEach((arg) => line.push(arg));
  * ```
  */
-export type Shape = (line: LineDraft, args: readonly TS.Expression[], callee: TS.Node) => void;
+export type Shape = (line: LineDraft, args: readonly Node[], callee: Node) => void;
 
-const rest = (line: LineDraft, args: readonly TS.Expression[], from: number) => {
+const rest = (line: LineDraft, args: readonly Node[], from: number) => {
   for (const arg of args.slice(from)) line.flatten(arg, '', true);
 };
 
@@ -33,55 +33,48 @@ const timeoutAndCountedKeys: Shape = (line, args, callee) => {
 };
 /** `fn(script, { keys, arguments })` -> `script NUMKEYS keys... args...` (EVAL, EVALSHA, FCALL). */
 const scriptCall: Shape = (line, args, callee) => {
-  const ts = line.ts;
   const [script, options] = args;
   if (script) line.push(script);
   if (!options) return line.push(script ?? callee, { exact: true, text: '0' });
-  if (!ts.isObjectLiteralExpression(options)) return line.open(options);
-  const property = (name: string): TS.Expression | undefined => {
-    for (const p of options.properties) {
-      if (ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === name) return p.initializer;
-      if (ts.isShorthandPropertyAssignment(p) && p.name.text === name) return p.name;
-    }
-    return undefined;
-  };
-  const keys = property('keys');
+  const object = unwrap(options);
+  if (object.type !== 'ObjectExpression') return line.open(options);
+  const keys = propertyValue(object, 'keys');
   if (keys) line.keyList(keys, keys);
   else line.push(options, { exact: true, text: '0' });
-  const values = property('arguments');
+  const values = propertyValue(object, 'arguments');
   if (values) line.flatten(values, '');
 };
 /** `xRead(streams, options)`: streams are `{ key, id }` objects, alone or in an array. */
-const streams = (line: LineDraft, value: TS.Expression | undefined): void => {
-  const ts = line.ts;
+const streams = (line: LineDraft, value: Node | undefined): void => {
   if (!value) return;
   line.push(value, { exact: true, text: 'STREAMS' });
-  const entries = ts.isArrayLiteralExpression(value) ? value.elements : [value];
-  const ids: TS.Expression[] = [];
+  const list = unwrap(value);
+  const entries = list.type === 'ArrayExpression' ? list.elements : [list];
+  const ids: Node[] = [];
   for (const entry of entries) {
-    const key = ts.isObjectLiteralExpression(entry)
-      ? entry.properties.find((p): p is TS.PropertyAssignment => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === 'key')
-      : undefined;
-    if (!key) return line.open(entry);
-    line.push(key.initializer);
-    ids.push(key.initializer);
+    if (!entry) continue;
+    const object = unwrap(entry);
+    const key = object.type === 'ObjectExpression' ? propertyValue(object, 'key') : undefined;
+    if (!key || key.type === 'ObjectMethod') return line.open(entry);
+    line.push(key);
+    ids.push(key);
   }
   for (const id of ids) line.push(id, { exact: true, text: '0' });
 };
 /** `scan(cursor, { MATCH, COUNT, TYPE })`. */
 const scan: Shape = (line, args) => {
-  const ts = line.ts;
   const [cursor, options] = args;
   if (cursor) line.push(cursor);
   if (!options) return;
-  if (!ts.isObjectLiteralExpression(options)) {
+  const object = unwrap(options);
+  if (object.type !== 'ObjectExpression') {
     line.push(options, { exact: true, text: 'MATCH' });
     return line.push(options, { exact: false, text: '' });
   }
-  for (const property of options.properties) {
-    if (!ts.isPropertyAssignment(property) || !ts.isIdentifier(property.name)) continue;
-    line.push(property.name, { exact: true, text: property.name.text.toUpperCase() });
-    line.push(property.initializer);
+  for (const property of object.properties) {
+    if (property.type !== 'ObjectProperty' || property.computed || property.key.type !== 'Identifier') continue;
+    line.push(property.key, { exact: true, text: property.key.name.toUpperCase() });
+    line.push(property.value);
   }
 };
 

@@ -6,7 +6,7 @@
  * const rule: RuleId = 'cross-namespace-key';
  * ```
  */
-export type RuleId = 'unprefixed-key' | 'cross-namespace-key' | 'double-prefix' | 'dynamic-key' | 'blocked-command' | 'raw-client';
+export type RuleId = 'unprefixed-key' | 'cross-namespace-key' | 'double-prefix' | 'dynamic-key' | 'blocked-command' | 'unknown-command' | 'raw-client';
 
 /**
  * How serious a finding is: errors make `lint` exit with 1, warnings do not.
@@ -47,6 +47,10 @@ export const RULES: Readonly<Record<RuleId, RuleInfo>> = {
   'blocked-command': {
     severity: 'error',
     description: "A command that acts on every namespace (FLUSHDB, FLUSHALL, RANDOMKEY, KEYS '*', SCAN without MATCH...).",
+  },
+  'unknown-command': {
+    severity: 'error',
+    description: 'A command the command table lacks (a module command such as JSON.SET) and no `commands` rule registers: an isolated client refuses it.',
   },
   'raw-client': { severity: 'warning', description: '`new Redis()` / `createClient()` used directly instead of through `createIsolatedRedis`.' },
 };

@@ -1,4 +1,4 @@
-import type * as TS from 'typescript';
+import { unwrap, type Node } from './ast.js';
 import type { CommandLine, LineDraft } from './command-line.js';
 
 /**
@@ -29,21 +29,21 @@ export const SCAN_ITERATORS: Readonly<Record<string, string>> = {
  *
  * @example
  * ```ts
- * scanIterator(line, 'scan', call.arguments, call.expression); // SCAN 0 MATCH <the match option>
+ * scanIterator(line, 'scan', call.arguments, call.callee); // SCAN 0 MATCH <the match option>
  * ```
  */
-export function scanIterator(line: LineDraft, command: string, args: readonly TS.Expression[], callee: TS.Node): CommandLine {
-  const ts = line.ts;
+export function scanIterator(line: LineDraft, command: string, args: readonly Node[], callee: Node): CommandLine {
   line.push(callee, { exact: true, text: command });
   const keyed = command !== 'scan';
   if (keyed && args[0]) line.push(args[0]);
   line.push(callee, { exact: true, text: '0' });
   const options = args[keyed ? 1 : 0];
-  if (options && ts.isObjectLiteralExpression(options)) {
-    for (const property of options.properties) {
-      if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && property.name.text.toLowerCase() === 'match') {
-        line.push(property.name, { exact: true, text: 'MATCH' });
-        line.push(property.initializer);
+  const object = options && unwrap(options);
+  if (object?.type === 'ObjectExpression') {
+    for (const property of object.properties) {
+      if (property.type === 'ObjectProperty' && !property.computed && property.key.type === 'Identifier' && property.key.name.toLowerCase() === 'match') {
+        line.push(property.key, { exact: true, text: 'MATCH' });
+        line.push(property.value);
       }
     }
   } else if (options) {

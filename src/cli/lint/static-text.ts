@@ -1,6 +1,7 @@
-import type * as TS from 'typescript';
-import type { ModuleGraph } from './module-graph.js';
+import type * as B from '@babel/types';
+import { isMember, keyText, memberName, unwrap, type Node } from './ast.js';
 import type { ModuleFacts } from './module-facts.js';
+import type { ModuleGraph } from './module-graph.js';
 
 /**
  * What is statically known of a string expression: all of it (`exact`), or only how it starts
@@ -17,6 +18,19 @@ export interface StaticText {
   readonly text: string;
 }
 
+/**
+ * An object literal (or enum) found behind an expression, with the module it is written in.
+ *
+ * @example
+ * ```ts
+ * const found: StaticObject | undefined = texts.objectOf(argument, module);
+ * ```
+ */
+export interface StaticObject {
+  readonly node: B.ObjectExpression | B.TSEnumDeclaration;
+  readonly module: ModuleFacts;
+}
+
 const UNKNOWN: StaticText = { exact: false, text: '' };
 
 const append = (left: StaticText, right: () => StaticText): StaticText => {
@@ -26,91 +40,109 @@ const append = (left: StaticText, right: () => StaticText): StaticText => {
 };
 
 /**
- * Resolves the static start of string expressions: literals, `const` names (in the file or
- * imported from relative modules), template literals, `+` concatenation, `as const` objects.
+ * Resolves the static start of string expressions: literals, `const` names (in their scope, or
+ * imported from relative modules), template literals, `+` concatenation, `as const` objects and
+ * their nested objects, destructured constants and string enum members.
  *
  * @example
  * ```ts
- * new StaticTextResolver(ts, graph).resolve(expression, module); // { exact: false, text: 'mcp2:payload:' }
+ * new StaticTextResolver(graph).resolve(expression, module); // { exact: false, text: 'mcp2:payload:' }
  * ```
  */
 export class StaticTextResolver {
-  constructor(
-    private readonly ts: typeof TS,
-    private readonly graph: ModuleGraph,
-  ) {}
+  constructor(private readonly graph: ModuleGraph) {}
 
-  resolve(expression: TS.Expression, module: ModuleFacts, depth = 0): StaticText {
-    const ts = this.ts;
+  resolve(expression: Node, module: ModuleFacts, depth = 0): StaticText {
     if (depth > 32) return UNKNOWN;
-    const next = (inner: TS.Expression, where = module) => this.resolve(inner, where, depth + 1);
-    if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) return { exact: true, text: expression.text };
-    if (ts.isNumericLiteral(expression)) return { exact: true, text: String(Number(expression.text)) };
-    if (ts.isParenthesizedExpression(expression) || ts.isAsExpression(expression) || ts.isSatisfiesExpression(expression) || ts.isNonNullExpression(expression)) {
-      return next(expression.expression);
-    }
-    if (ts.isTypeAssertionExpression(expression)) return next(expression.expression);
-    if (ts.isTemplateExpression(expression)) {
-      let known: StaticText = { exact: true, text: expression.head.text };
-      for (const span of expression.templateSpans) {
-        known = append(known, () => next(span.expression));
-        known = append(known, () => ({ exact: true, text: span.literal.text }));
+    const next = (inner: Node, where = module) => this.resolve(inner, where, depth + 1);
+    const node = unwrap(expression);
+    switch (node.type) {
+      case 'StringLiteral':
+        return { exact: true, text: node.value };
+      case 'NumericLiteral':
+        return { exact: true, text: String(node.value) };
+      case 'TemplateLiteral': {
+        let known: StaticText = { exact: true, text: node.quasis[0]?.value.cooked ?? '' };
+        node.expressions.forEach((inner, i) => {
+          known = append(known, () => next(inner));
+          known = append(known, () => ({ exact: true, text: node.quasis[i + 1]?.value.cooked ?? '' }));
+        });
+        return known;
       }
-      return known;
+      case 'BinaryExpression':
+        return node.operator === '+' ? append(next(node.left), () => next(node.right)) : UNKNOWN;
+      case 'Identifier': {
+        const found = this.graph.resolve(module, node);
+        const binding = found?.binding;
+        if (!found || binding?.kind !== 'const') return UNKNOWN;
+        if (binding.init) return next(binding.init, found.module);
+        if (binding.destructured) {
+          const value = this.memberOf(binding.destructured.from, binding.destructured.key, found.module, depth + 1);
+          return value ? next(value.node, value.module) : UNKNOWN;
+        }
+        return UNKNOWN;
+      }
+      case 'MemberExpression':
+      case 'OptionalMemberExpression': {
+        const name = memberName(node);
+        const value = name === undefined ? undefined : this.memberOf(node.object, name, module, depth + 1);
+        return value ? next(value.node, value.module) : UNKNOWN;
+      }
+      default:
+        return UNKNOWN;
     }
-    if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.PlusToken) {
-      return append(next(expression.left), () => next(expression.right));
-    }
-    if (ts.isIdentifier(expression)) {
-      const binding = this.graph.lookup(module, expression.text);
-      return binding ? next(binding.expression, binding.module) : UNKNOWN;
-    }
-    if (ts.isPropertyAccessExpression(expression) || ts.isElementAccessExpression(expression)) {
-      return this.resolveMember(expression, module, depth);
-    }
-    return UNKNOWN;
   }
 
-  /** `KEYS.user` where `const KEYS = { user: 'mcp2:user' }`, and `mod.PREFIX` of a namespace import. */
-  private resolveMember(expression: TS.PropertyAccessExpression | TS.ElementAccessExpression, module: ModuleFacts, depth: number): StaticText {
-    const ts = this.ts;
-    const name = ts.isPropertyAccessExpression(expression)
-      ? expression.name.text
-      : ts.isStringLiteral(expression.argumentExpression) || ts.isNumericLiteral(expression.argumentExpression)
-        ? expression.argumentExpression.text
-        : undefined;
-    if (name === undefined || !ts.isIdentifier(expression.expression)) return UNKNOWN;
-    const owner = expression.expression.text;
-    const imported = module.imports.get(owner);
-    if (imported?.imported === '*') {
-      const target = this.graph.imported(module, imported.specifier);
-      const binding = target && this.graph.exported(target, name);
-      return binding ? this.resolve(binding.expression, binding.module, depth + 1) : UNKNOWN;
+  /**
+   * The object literal an expression stands for: written in place, a `const` bound to one, a
+   * property of one, or a namespace import's export.
+   */
+  objectOf(expression: Node, module: ModuleFacts, depth = 0): StaticObject | undefined {
+    if (depth > 32) return undefined;
+    const node = unwrap(expression);
+    if (node.type === 'ObjectExpression') return { node, module };
+    if (node.type === 'Identifier') {
+      const found = this.graph.resolve(module, node);
+      const binding = found?.binding;
+      if (!found || !binding) return undefined;
+      if (binding.kind === 'enum' && binding.node.type === 'TSEnumDeclaration') return { node: binding.node, module: found.module };
+      if (binding.kind !== 'const') return undefined;
+      if (binding.init) return this.objectOf(binding.init, found.module, depth + 1);
+      if (binding.destructured) {
+        const value = this.memberOf(binding.destructured.from, binding.destructured.key, found.module, depth + 1);
+        return value && this.objectOf(value.node, value.module, depth + 1);
+      }
+      return undefined;
     }
-    const binding = this.graph.lookup(module, owner);
-    if (!binding) return UNKNOWN;
-    let object = binding.expression;
-    while (ts.isAsExpression(object) || ts.isSatisfiesExpression(object) || ts.isParenthesizedExpression(object)) object = object.expression;
-    if (!ts.isObjectLiteralExpression(object)) return UNKNOWN;
-    for (const property of object.properties) {
-      if (ts.isPropertyAssignment(property) && propertyNameText(ts, property.name) === name) {
-        return this.resolve(property.initializer, binding.module, depth + 1);
+    if (isMember(node)) {
+      const name = memberName(node);
+      const value = name === undefined ? undefined : this.memberOf(node.object, name, module, depth + 1);
+      return value && this.objectOf(value.node, value.module, depth + 1);
+    }
+    return undefined;
+  }
+
+  /** `owner.name`: a property of a static object, or an export of a namespace import. */
+  private memberOf(owner: Node, name: string, module: ModuleFacts, depth: number): { node: Node; module: ModuleFacts } | undefined {
+    const target = unwrap(owner);
+    if (target.type === 'Identifier') {
+      const found = this.graph.resolve(module, target);
+      const namespace = found && this.graph.namespaceOf(found);
+      if (namespace) {
+        const exported = this.graph.exported(namespace, name);
+        const binding = exported?.binding;
+        return exported && binding?.kind === 'const' && binding.init ? { node: binding.init, module: exported.module } : undefined;
       }
     }
-    return UNKNOWN;
+    const object = this.objectOf(target, module, depth);
+    if (!object) return undefined;
+    if (object.node.type === 'TSEnumDeclaration') {
+      const enumMember = object.node.members.find((m) => keyText(m.id, false) === name);
+      return enumMember?.initializer ? { node: enumMember.initializer, module: object.module } : undefined;
+    }
+    for (const property of object.node.properties) {
+      if (property.type === 'ObjectProperty' && keyText(property.key, property.computed) === name) return { node: property.value, module: object.module };
+    }
+    return undefined;
   }
-}
-
-/**
- * The text of a property name that is written out (`a`, `'a'`, `1`), else `undefined`.
- *
- * @example
- * ```ts
- * propertyNameText(ts, property.name); // 'queue'
- * ```
- */
-export function propertyNameText(ts: typeof TS, name: TS.PropertyName): string | undefined {
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
-  if (ts.isComputedPropertyName(name) && ts.isStringLiteral(name.expression)) return name.expression.text;
-  return undefined;
 }

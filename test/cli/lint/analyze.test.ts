@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KeyUsageAnalyzer } from '../../../src/cli/lint/analyze.js';
 import { ModuleGraph } from '../../../src/cli/lint/module-graph.js';
-import { loadTypeScript } from '../../../src/cli/lint/typescript.js';
 
 const analyzer = new KeyUsageAnalyzer();
 const findings = (code: string, fileName = '/virtual/file.ts') =>
@@ -129,6 +128,65 @@ describe('static prefixes', () => {
   });
 });
 
+describe('names and members', () => {
+  it('resolves nested const objects, string enums, destructured constants and bracket calls', () => {
+    const code = [
+      "import Redis from 'ioredis';",
+      'const r = new Redis();',
+      "const KEYS = { user: { profile: 'mcp2:profile' }, other: 'celery:o' } as const;",
+      "enum Prefix { Own = 'mcp2:', Other = 'celery:' }",
+      'const { other } = KEYS;',
+      'r.get(KEYS.user.profile);',
+      'r.get(`${Prefix.Other}x`);',
+      'r.get(other);',
+      "r['del']('plain');",
+    ].join('\n');
+    expect(findings(code)).toEqual(['2:11 raw-client', '7:7 cross-namespace-key', '8:7 cross-namespace-key', '9:10 unprefixed-key']);
+  });
+
+  it("reads `this.name` per class: one class's Map is not another's client", () => {
+    const code = [
+      "import type { Redis } from 'ioredis';",
+      'class Cache {',
+      '  private redis = new Map<string, string>();',
+      "  read() { return this.redis.get('x'); }",
+      '}',
+      'class Store {',
+      '  constructor(private readonly redis: Redis | undefined) {}',
+      "  read() { return this.redis?.get('y'); }",
+      '}',
+      'export { Cache, Store };',
+    ].join('\n');
+    expect(findings(code)).toEqual(['8:35 unprefixed-key']);
+  });
+
+  it('recognises require(driver).factory() and clients awaited from a Promise<Redis> member', () => {
+    const code = [
+      "const c = require('redis').createClient();",
+      "c.get('a');",
+      "import type { Redis } from 'ioredis';",
+      'class Q {',
+      '  constructor(private readonly client: Promise<Redis>) {}',
+      "  async read() { return (await this.client).get('b'); }",
+      '}',
+      'export { Q };',
+    ].join('\n');
+    expect(findings(code)).toEqual(['1:11 raw-client', '2:7 unprefixed-key', '6:49 unprefixed-key']);
+  });
+
+  it('takes a type assertion to a client type for a client (`make() as Redis`), and nothing else for one', () => {
+    const code = [
+      "import type { Redis } from 'ioredis';",
+      'declare function make(): unknown;',
+      'const source = make() as Redis;',
+      'const other = make() as Map<string, string>;',
+      "source.get('a');",
+      "other.get('b');",
+    ].join('\n');
+    expect(findings(code)).toEqual(['5:12 unprefixed-key']);
+  });
+});
+
 describe('scan streams and iterators, default exports', () => {
   it('reads the MATCH of scanStream / scanIterator, and the key of the member scans', () => {
     const code = [
@@ -156,7 +214,7 @@ describe('scan streams and iterators, default exports', () => {
     const files: Record<string, string> = {
       '/virtual/client.ts': "import Redis from 'ioredis';\nexport default new Redis();\n",
     };
-    const local = new KeyUsageAnalyzer({ graph: new ModuleGraph(loadTypeScript(), (path) => files[path]) });
+    const local = new KeyUsageAnalyzer({ graph: new ModuleGraph((path) => files[path]) });
     const found = local.analyze("import redis from './client.js';\nredis.get('k');\n", {
       fileName: '/virtual/use.ts',
       namespace: 'mcp2',
@@ -196,7 +254,7 @@ describe('queued command arrays', () => {
 
 describe('modules and file kinds', () => {
   const analyzeWith = (files: Record<string, string>, fileName: string) =>
-    new KeyUsageAnalyzer({ graph: new ModuleGraph(loadTypeScript(), (path) => files[path]) })
+    new KeyUsageAnalyzer({ graph: new ModuleGraph((path) => files[path]) })
       .analyze(files[fileName] as string, { fileName, namespace: 'mcp2', layout: { namespaces: ['mcp2', 'celery'] } })
       .map((f) => `${f.line}:${f.column} ${f.rule}`);
 
@@ -216,6 +274,30 @@ describe('modules and file kinds', () => {
     expect(analyzeWith(files, '/p/use.ts')).toEqual(['4:11 raw-client', '5:7 cross-namespace-key']);
   });
 
+  it('parses the syntax of TypeScript 5.x and 7 (using, accessor, satisfies, decorators, const type parameters...)', () => {
+    const code = [
+      "import Redis from 'ioredis';",
+      "export type * from './types.js';",
+      'declare function Inject(token: unknown): ParameterDecorator;',
+      'declare function Injectable(): ClassDecorator;',
+      '@Injectable()',
+      'export class Service {',
+      '  accessor hits = 0;',
+      '  constructor(@Inject(Redis) private readonly redis: Redis) {}',
+      '  async run<const T extends readonly string[]>(ids: T): Promise<void> {',
+      "    await using lock = { async [Symbol.asyncDispose]() {} };",
+      "    const options = { ttl: 60 } satisfies Record<string, number>;",
+      "    await this.redis.set('plain', ids.join(','), 'EX', options.ttl);",
+      '  }',
+      '}',
+    ].join('\n');
+    expect(findings(code)).toEqual(['12:26 unprefixed-key']);
+  });
+
+  it('reports a file that does not parse, where it stops', () => {
+    expect(findings("import Redis from 'ioredis';\nconst redis = new Redis(;\n")).toEqual(['2:25 parse-error']);
+  });
+
   it('parses JSX in .tsx and .jsx files', () => {
     const files: Record<string, string> = {
       '/p/view.tsx': [
@@ -227,5 +309,23 @@ describe('modules and file kinds', () => {
     };
     expect(analyzeWith(files, '/p/view.tsx')).toEqual(['2:11 raw-client', '3:63 unprefixed-key']);
     expect(analyzeWith(files, '/p/view.jsx')).toEqual(['2:11 raw-client', '3:34 unprefixed-key']);
+  });
+});
+
+describe('families of namespaces', () => {
+  it("reports a key of any family member as another namespace's, and waits for a start a member's prefix could extend", () => {
+    const code = [
+      "import { Redis } from 'ioredis';",
+      'const redis = new Redis();',
+      "redis.get('mcp2:cart');",
+      "redis.get('tenant-7:cart');",
+      "redis.get('tenant-:cart');",
+      'declare const id: string;',
+      'redis.get(`tenant-${id}:cart`);',
+      'redis.get(`mcp2:${id}`);',
+    ].join('\n');
+    const run = analyzer.analyze(code, { fileName: '/virtual/tenants.ts', namespace: 'mcp2', layout: { namespaces: ['mcp2', 'tenant-*'] } });
+    expect(run.map((f) => `${f.line} ${f.rule}`)).toEqual(['2 raw-client', '4 cross-namespace-key', '5 unprefixed-key', '7 dynamic-key']);
+    expect(run.find((f) => f.line === 4)?.message).toMatch(/belongs to namespace "tenant-7"/);
   });
 });
