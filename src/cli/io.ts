@@ -12,6 +12,10 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** stderr is a terminal: progress is drawn as a live bar. @defaultValue `false` (plain lines) */
+  readonly stderrIsTTY?: boolean;
+  /** The terminal's width now (it may be resized while a command runs). */
+  readonly stderrColumns?: () => number | undefined;
 }
 
 /**
@@ -28,11 +32,14 @@ export function processIo(): CliIo {
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
     env: process.env,
+    stderrIsTTY: process.stderr.isTTY === true,
+    stderrColumns: () => process.stderr.columns,
   };
 }
 
 /**
- * Exit codes: 0 nothing found, 1 errors found, 2 usage, configuration or parse error.
+ * Exit codes: 0 nothing found, 1 findings (lint errors; keys in no namespace with
+ * `keyspace --fail-on-stray`), 2 usage, configuration, connection or parse error.
  *
  * @example
  * ```ts

@@ -1,46 +1,28 @@
+import { IsolationConfigError } from '../core/errors.js';
 import { CliError } from './errors.js';
 import { EXIT, processIo, type CliIo } from './io.js';
-
-const USAGE = `Usage: isolated-redis <command> [options]
-
-Commands:
-  lint [paths...]        Find Redis keys used outside their namespace in TS/JS sources
-      --namespace NS       every file owns NS (else: isolated-redis.config.json "owners")
-      --namespaces A,B     the deployment's namespaces (added to the config's)
-      --config FILE        configuration file (default: found from the current directory up)
-      --format F           stylish (default), json or sarif
-      --typed-clients T    raw (default) or isolated: how to read clients known only by their type (redis: Redis)
-  keyspace --url URL     Report a live keyspace by namespace (read-only: SCAN, TYPE, PTTL, MEMORY USAGE, INFO)
-      --namespaces A,B     known namespaces (default: from the configuration)
-      --count N            SCAN COUNT (default 1000)    --rate N   max keys per second (default: unlimited)
-      --sample N           keys per namespace measured with MEMORY USAGE (default 1000)
-      --top N              biggest keys listed per namespace (default 5)
-      --format F           table (default) or json
-  acl --namespace NS     Print the ACL rules that confine a Redis user to NS
-      --user NAME          user name (default: NS)
-      --password-env VAR   read the password from $VAR (default: the user gets "nopass" only if --nopass)
-      --format F           commands (default) or aclfile
-  move --namespace NS --from URL --to URL   Copy a namespace to another instance (SCAN + DUMP/RESTORE, TTLs kept)
-      --dry-run            count the keys, write nothing
-      --replace            overwrite keys the target has (default: skip them, so a re-run resumes)
-      --count N            keys per round trip (default 500)
-      --format F           text (default) or json
-
-Exit codes: 0 clean, 1 errors found, 2 usage, configuration or parse error.
-`;
+import { commandHelp, isCommandName, overviewHelp, type CommandName } from './usage.js';
+import { packageVersion } from './version.js';
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+const COMMANDS: Readonly<Record<CommandName, () => Promise<Command>>> = {
   lint: async () => (await import('./lint/command.js')).runLintCommand,
   keyspace: async () => (await import('./keyspace/command.js')).runKeyspaceCommand,
   acl: async () => (await import('./acl.js')).runAclCommand,
   move: async () => (await import('./move.js')).runMoveCommand,
 };
 
+/** `--help` or `-h` among the options (not after `--`, where a path may be named so). */
+const asksForHelp = (args: readonly string[]): boolean => {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+};
+
 /**
- * The `isolated-redis` CLI: dispatches to a subcommand and turns its failures into exit code 2
- * with a message on stderr.
+ * The `isolated-redis` CLI: `--help` and `--version`, `<command> --help`, else dispatches to a
+ * subcommand and turns its usage, configuration and connection failures (`CliError`,
+ * `IsolationConfigError`) into exit code 2 with a one-line message on stderr.
  *
  * @example
  * ```ts
@@ -49,20 +31,42 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...args] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    (name === undefined ? io.stderr : io.stdout)(USAGE);
-    return name === undefined ? EXIT.usage : EXIT.clean;
-  }
-  const load = COMMANDS[name];
-  if (!load) {
-    io.stderr(`isolated-redis: unknown command "${name}"\n\n${USAGE}`);
+  if (name === undefined) {
+    io.stderr(overviewHelp());
     return EXIT.usage;
   }
+  if (name === '--help' || name === '-h' || (name === 'help' && args.length === 0)) {
+    io.stdout(overviewHelp());
+    return EXIT.clean;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout(`${packageVersion()}\n`);
+    return EXIT.clean;
+  }
+  if (name === 'help') {
+    const topic = args[0] ?? '';
+    if (!isCommandName(topic)) {
+      io.stderr(`isolated-redis help: unknown command "${topic}"\n\n${overviewHelp()}`);
+      return EXIT.usage;
+    }
+    io.stdout(commandHelp(topic));
+    return EXIT.clean;
+  }
+  if (!isCommandName(name)) {
+    io.stderr(`isolated-redis: unknown ${name.startsWith('-') ? 'option' : 'command'} "${name}"\n\n${overviewHelp()}`);
+    return EXIT.usage;
+  }
+  if (asksForHelp(args)) {
+    io.stdout(commandHelp(name));
+    return EXIT.clean;
+  }
   try {
-    return await (await load())(args, io);
+    return await (await COMMANDS[name]())(args, io);
   } catch (error) {
-    if (error instanceof CliError) {
-      io.stderr(`isolated-redis ${name}: ${error.message}\n`);
+    // A namespace or prefix the library refuses (`--namespace a:b`) is the user's to fix too.
+    if (error instanceof CliError || error instanceof IsolationConfigError) {
+      const hint = error instanceof CliError && error.code === 'ERR_CLI_USAGE' ? `Run "isolated-redis ${name} --help" for its options.\n` : '';
+      io.stderr(`isolated-redis ${name}: ${error.message}\n${hint}`);
       return EXIT.usage;
     }
     throw error;

@@ -3,6 +3,27 @@ import { moveNamespace, type MoveReport } from '../layout/index.js';
 import { CliError } from './errors.js';
 import { EXIT, type CliIo } from './io.js';
 import { parseFlags } from './parse-flags.js';
+import { createProgress } from './progress.js';
+
+/**
+ * The options `move` accepts (its usage in usage.ts lists the same).
+ *
+ * @example
+ * ```ts
+ * Object.keys(MOVE_OPTIONS); // ['namespace', 'from', 'to', ...]
+ * ```
+ */
+export const MOVE_OPTIONS = {
+  namespace: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  replace: { type: 'boolean' },
+  count: { type: 'string' },
+  separator: { type: 'string' },
+  'hash-tag': { type: 'boolean' },
+  format: { type: 'string' },
+} as const;
 
 const summary = (report: MoveReport): string =>
   `${report.scanned} scanned, ${report.copied} copied, ${report.skipped} already there, ${report.vanished} gone meanwhile`;
@@ -19,25 +40,12 @@ const summary = (report: MoveReport): string =>
  * ```
  */
 export async function runMoveCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseFlags(
-    args,
-    {
-      namespace: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      replace: { type: 'boolean' },
-      count: { type: 'string' },
-      separator: { type: 'string' },
-      'hash-tag': { type: 'boolean' },
-      format: { type: 'string' },
-    },
-    false,
-  );
+  const { values } = parseFlags(args, MOVE_OPTIONS, false);
   for (const flag of ['namespace', 'from', 'to'] as const) {
     if (!values[flag]) throw new CliError('ERR_CLI_USAGE', `--${flag} is required`);
   }
   const count = values.count === undefined ? undefined : Number(values.count);
+  const progress = createProgress({ label: `move ${values.namespace as string}`, write: io.stderr, isTTY: io.stderrIsTTY ?? false, columns: io.stderrColumns });
   let report: MoveReport;
   try {
     report = await moveNamespace({
@@ -49,13 +57,13 @@ export async function runMoveCommand(args: readonly string[], io: CliIo): Promis
       ...(count === undefined ? {} : { count }),
       ...(values.separator === undefined ? {} : { separator: values.separator }),
       hashTag: values['hash-tag'] ?? false,
-      onProgress: (progress) => io.stderr(`\r${summary(progress)}`),
+      onProgress: (figures, position) => progress.update(figures.scanned, { fraction: position.walked }),
     });
   } catch (error) {
     if (error instanceof IsolationConfigError) throw new CliError('ERR_CLI_USAGE', error.message, { cause: error });
     throw error;
   }
-  io.stderr('\n');
+  progress.finish(report.scanned);
   if (values.format === 'json') {
     io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   } else {

@@ -25,8 +25,13 @@ export interface MoveOptions extends PrefixRule {
   readonly count?: number;
   /** Stops the copy after the batch in flight; the report says `interrupted`. */
   readonly signal?: AbortSignal;
-  /** Called after every batch with the figures so far. */
-  readonly onProgress?: (progress: MoveReport) => void;
+  /**
+   * Called after every batch with the figures so far, and `position.walked`: the share of the
+   * source's keyspace SCAN has walked (0..1, from its cursor), so `scanned / walked` estimates
+   * the namespace's key count; `undefined` where the cursor does not tell (a server whose
+   * cursors are not plain reverse-binary hash-table cursors).
+   */
+  readonly onProgress?: (progress: MoveReport, position: { readonly walked: number | undefined }) => void;
 }
 
 /**
@@ -105,6 +110,7 @@ export async function moveNamespace(options: MoveOptions): Promise<MoveReport> {
   try {
     if (target) await assertDistinct(source, target, from, to);
     const match = `${escapeGlob(prefix)}*`;
+    const walked = scanPosition();
     let cursor = '0';
     do {
       if (options.signal?.aborted) {
@@ -116,7 +122,7 @@ export async function moveNamespace(options: MoveOptions): Promise<MoveReport> {
       report.scanned += keys.length;
       if (target && keys.length > 0) await copyBatch(source, target, keys, options.replace ?? false, report);
       report.durationMs = performance.now() - started;
-      options.onProgress?.({ ...report });
+      options.onProgress?.({ ...report }, { walked: walked(cursor) });
     } while (cursor !== '0');
   } finally {
     source.disconnect();
@@ -124,6 +130,32 @@ export async function moveNamespace(options: MoveOptions): Promise<MoveReport> {
   }
   report.durationMs = performance.now() - started;
   return report;
+}
+
+/**
+ * The share of the keyspace a SCAN has walked, read from its cursor. Redis walks its hash table
+ * in reverse-binary order: the cursor's bits reversed, over 64 bits, count up from 0 to 2^64 as
+ * the walk goes, whatever the table's size, so their value divided by 2^64 is the share of
+ * buckets visited. A cursor that goes backwards in that reading (a server whose cursors also
+ * encode something else, such as a slot) turns the reading off for the rest of the walk.
+ */
+function scanPosition(): (cursor: string) => number | undefined {
+  let last = 0;
+  let readable = true;
+  return (cursor) => {
+    if (!readable) return undefined;
+    if (cursor === '0') return 1;
+    let value = BigInt(cursor);
+    let reversed = 0n;
+    for (let bit = 0; bit < 64; bit++) {
+      reversed = (reversed << 1n) | (value & 1n);
+      value >>= 1n;
+    }
+    const share = Number(reversed) / 2 ** 64;
+    if (share < last) readable = false;
+    last = share;
+    return readable ? share : undefined;
+  };
 }
 
 /** Host, port and database of a checked URL, with the defaults filled in. */
