@@ -1,8 +1,7 @@
 import { IsolationConfigError } from '../core/index.js';
 import { Instrumentation } from './instrumentation.js';
-import type { InstrumentationOptions, PressureOptions } from './options.js';
-import { infoSourceOf, onClientEnd } from './pressure/info-source.js';
-import { PressureMonitor } from './pressure/monitor.js';
+import type { InstrumentationOptions } from './options.js';
+import { startPressureMonitor } from './pressure/start-monitor.js';
 
 const isPositive = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value) && value > 0;
 
@@ -21,24 +20,13 @@ function validate(options: InstrumentationOptions): void {
 
 /**
  * The instrumentation of a new isolated client: validates the options and, with `pressure`,
- * starts the monitor on `client`'s connection (stopped when the client ends).
+ * starts the monitor on `client`'s connection, or on `pressure.client` (stopped when the client ends).
  *
  * @throws {@link IsolationConfigError} for invalid options, or `pressure` on a client with no single server to watch.
  */
 export function createInstrumentation(namespace: string, options: InstrumentationOptions, client: object): Instrumentation {
   validate(options);
   const instr = new Instrumentation(namespace, options);
-  if (options.pressure) {
-    const source = infoSourceOf(client);
-    if (!source) {
-      throw new IsolationConfigError(
-        '`pressure` needs a standalone ioredis or node-redis client (clusters, pools and the mock have no single server to watch): ' +
-          'give each node its own monitored client',
-      );
-    }
-    const monitor = new PressureMonitor(instr, source, options.pressure === true ? {} : (options.pressure as PressureOptions));
-    monitor.start();
-    onClientEnd(client, () => monitor.stop());
-  }
+  if (options.pressure) startPressureMonitor(instr, options.pressure, client);
   return instr;
 }

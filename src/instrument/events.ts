@@ -82,15 +82,16 @@ export type PressureLevel = 'ok' | 'warn' | 'critical';
 /**
  * What a pressure report is about: the memory ratio's level changed (`memory`), keys were
  * evicted (`evictions`), connections near maxclients (`clients`), connections were rejected
- * (`rejected-connections`), this client's p99 latency spiked (`latency`), or Redis answered a
- * command with an OOM, BUSY, LOADING or MISCONF error (`error-reply`).
+ * (`rejected-connections`), this client's p99 latency spiked (`latency`), Redis answered a
+ * command with an OOM, BUSY, LOADING or MISCONF error (`error-reply`), or the monitor cannot
+ * read INFO (`monitor`, level `warn`: NOPERM, say; the alarms are off) or reads it again (`monitor`).
  *
  * @example
  * ```ts
  * const signal: PressureSignal = 'evictions';
  * ```
  */
-export type PressureSignal = 'memory' | 'evictions' | 'clients' | 'rejected-connections' | 'latency' | 'error-reply';
+export type PressureSignal = 'memory' | 'evictions' | 'clients' | 'rejected-connections' | 'latency' | 'error-reply' | 'monitor';
 
 /**
  * The figures of one INFO sample (absent ones were not in the reply or not computable).

@@ -27,8 +27,23 @@ export interface InstrumentationHooks {
 }
 
 /**
+ * A standalone client the pressure monitor may send INFO on: an ioredis `Redis` or a node-redis
+ * client (typed by shape, so this package's types need neither driver), of a user allowed to run
+ * INFO. The library sends only `INFO memory stats clients` on it and never closes it.
+ *
+ * @example
+ * ```ts
+ * const monitoring: PressureClient = new Redis(url, { username: 'redis-monitor', password });
+ * ```
+ */
+export type PressureClient =
+  | { readonly status: string; call(command: string, ...args: string[]): Promise<unknown> }
+  | { readonly isReady: boolean; sendCommand(args: string[]): Promise<unknown> };
+
+/**
  * Options of the pressure monitor. It polls `INFO memory stats clients` (one round trip) on
- * the client's connection every `intervalMs`.
+ * the client's connection, or on `client`, at once, whenever that client becomes ready, and
+ * every `intervalMs`.
  *
  * @example
  * ```ts
@@ -36,6 +51,14 @@ export interface InstrumentationHooks {
  * ```
  */
 export interface PressureOptions {
+  /**
+   * Watch the server through this client instead of the isolated client's own connection: a
+   * client of a monitoring user (`isolated-redis acl --monitor-user`) when the service's user may
+   * not run INFO. It must reach the same server. Not closed by the library; the monitor stops
+   * when either client ends.
+   * @defaultValue the isolated client's own connection
+   */
+  readonly client?: PressureClient;
   /** @defaultValue `10_000` */
   readonly intervalMs?: number;
   /** used_memory / maxmemory at or above which the level is `warn` ("consider splitting"). @defaultValue `0.7` */

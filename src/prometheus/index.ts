@@ -29,6 +29,13 @@ export interface PrometheusHooksOptions {
    * @defaultValue `200`
    */
   readonly maxCommands?: number;
+  /**
+   * The `namespace` label of a namespace. With a namespace per tenant, give the family instead
+   * (`(namespace) => deployment.familyOf(namespace) ?? namespace`), so that the label set stays
+   * as small as the deployment's families.
+   * @defaultValue the namespace
+   */
+  readonly namespaceLabel?: (namespace: string) => string;
 }
 
 const LEVELS: Readonly<Record<PressureLevel, number>> = { ok: 0, warn: 1, critical: 2 };
@@ -55,6 +62,7 @@ const LEVELS: Readonly<Record<PressureLevel, number>> = { ok: 0, warn: 1, critic
 export function createPrometheusHooks(options: PrometheusHooksOptions): InstrumentationHooks {
   const metrics = metricsOn(options.registry);
   const maxCommands = options.maxCommands ?? 200;
+  const label = options.namespaceLabel ?? ((namespace: string) => namespace);
   // Series cached per label set: observing one is then a few additions.
   const durations = new Map<string, DurationSeries>();
   const durationOf = (namespace: string, command: string, outcome: string): DurationSeries => {
@@ -70,15 +78,16 @@ export function createPrometheusHooks(options: PrometheusHooksOptions): Instrume
   return {
     onCommand(event) {
       const outcome = event.ok ? 'ok' : event.error && (event.error.name === 'CommandTimeoutError' || nativeTimeoutKind(event.error)) ? 'timeout' : 'error';
-      durationOf(event.namespace, event.command, outcome).observe(event.durationMs / 1000);
+      durationOf(label(event.namespace), event.command, outcome).observe(event.durationMs / 1000);
     },
     onRejected(event) {
-      metrics.rejected.labels(event.namespace, event.code).inc();
+      metrics.rejected.labels(label(event.namespace), event.code).inc();
     },
     onTimeout(event) {
-      metrics.timeouts.labels(event.namespace, event.kind satisfies TimeoutKind).inc();
+      metrics.timeouts.labels(label(event.namespace), event.kind satisfies TimeoutKind).inc();
     },
-    onPressureSample({ namespace, level, figures }) {
+    onPressureSample({ namespace: name, level, figures }) {
+      const namespace = label(name);
       if (figures.ratio !== undefined) metrics.memoryRatio.labels(namespace).set(figures.ratio);
       if (figures.evictedKeysDelta) metrics.evictedKeys.labels(namespace).inc(figures.evictedKeysDelta);
       metrics.pressureLevel.labels(namespace).set(LEVELS[level]);

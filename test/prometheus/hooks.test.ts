@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { Registry, register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CrossNamespaceError, CommandTimeoutError, combineHooks, createIsolatedRedis } from '../../src/index.js';
+import { CrossNamespaceError, CommandTimeoutError, combineHooks, createIsolatedRedis, defineNamespaces } from '../../src/index.js';
 import { createPrometheusHooks } from '../../src/prometheus/index.js';
 import { startRedisServer, type RunningRedis } from '../support/redis-server.js';
 
@@ -89,5 +89,18 @@ describe('createPrometheusHooks', () => {
     const other = createIsolatedRedis({ namespace: 'celery', client: connect(), hooks: createPrometheusHooks({ registry, maxCommands: 2 }) });
     await other.incr('n');
     expect(sample(await registry.metrics(), 'isolated_redis_command_duration_seconds_count{namespace="celery",command="other",outcome="ok"}')).toBe(1);
+  });
+
+  it('labels a family of namespaces as one, so that a namespace per tenant keeps the label set small', async () => {
+    const registry = new Registry();
+    const deployment = defineNamespaces({ namespaces: ['mcp2'], families: ['tenant-*'] });
+    const hooks = createPrometheusHooks({ registry, namespaceLabel: (namespace) => deployment.familyOf(namespace) ?? namespace });
+    const client = connect();
+    for (let i = 0; i < 20; i++) await createIsolatedRedis({ namespace: `tenant-${i}`, namespaces: deployment, client, hooks }).set('cart', String(i));
+    await expect(createIsolatedRedis({ namespace: 'tenant-1', namespaces: deployment, client, hooks }).get('tenant-2:cart')).rejects.toBeInstanceOf(CrossNamespaceError);
+    const text = await registry.metrics();
+    expect(sample(text, 'isolated_redis_command_duration_seconds_count{namespace="tenant-*",command="set",outcome="ok"}')).toBe(20);
+    expect(sample(text, 'isolated_redis_commands_rejected_total{namespace="tenant-*",code="ERR_CROSS_NAMESPACE"}')).toBe(1);
+    expect(text).not.toMatch(/namespace="tenant-\d/);
   });
 });

@@ -3,6 +3,18 @@ import type { InfoSource } from './monitor.js';
 const SECTIONS = ['memory', 'stats', 'clients'];
 
 type Send = (...args: unknown[]) => Promise<unknown>;
+type Listen = (event: string, listener: () => void) => unknown;
+
+/**
+ * The watched client is not connected (yet, or any more): the monitor skips the sample silently,
+ * since the driver reports its own connection trouble and the next `ready` brings a sample.
+ */
+export class NotConnectedError extends Error {
+  constructor() {
+    super('not connected');
+    this.name = 'NotConnectedError';
+  }
+}
 
 /**
  * How to send `INFO memory stats clients` on the raw client's own connection (past the guard:
@@ -15,15 +27,15 @@ export function infoSourceOf(client: object): InfoSource | undefined {
   if (typeof candidate.callBuffer === 'function' && typeof candidate.call === 'function' && candidate.addedBuiltinSet instanceof Set) {
     const call = candidate.call as Send;
     return async () => {
-      // Never connects a lazy client, nor waits in its offline queue: the next interval will do.
-      if (candidate.status !== 'ready') throw new Error('not connected');
+      // Never connects a lazy client, nor waits in its offline queue: the next `ready` will do.
+      if (candidate.status !== 'ready') throw new NotConnectedError();
       return String(await call.call(client, 'info', ...SECTIONS));
     };
   }
   if (typeof candidate._executeCommand === 'function' && typeof candidate.sendCommand === 'function') {
     const send = candidate.sendCommand as Send;
     return async () => {
-      if (candidate.isReady === false) throw new Error('not connected');
+      if (candidate.isReady === false) throw new NotConnectedError();
       return String(await send.call(client, ['INFO', ...SECTIONS]));
     };
   }
@@ -32,6 +44,19 @@ export function infoSourceOf(client: object): InfoSource | undefined {
 
 /** Calls `stop` once the client has ended for good (`quit()`, `disconnect()`, `close()`, `destroy()`). */
 export function onClientEnd(client: object, stop: () => void): void {
-  const on = (client as { once?: (event: string, listener: () => void) => unknown }).once;
-  if (typeof on === 'function') on.call(client, 'end', stop);
+  const once = (client as { once?: Listen }).once;
+  if (typeof once === 'function') once.call(client, 'end', stop);
+}
+
+/**
+ * Calls `listener` each time the client becomes ready (its first connection, every reconnection);
+ * returns what removes it. Both drivers emit `ready` once the handshake is done.
+ */
+export function onClientReady(client: object, listener: () => void): () => void {
+  const { on, off } = client as { on?: Listen; off?: Listen };
+  if (typeof on !== 'function') return () => undefined;
+  on.call(client, 'ready', listener);
+  return () => {
+    if (typeof off === 'function') off.call(client, 'ready', listener);
+  };
 }

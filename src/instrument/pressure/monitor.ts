@@ -3,14 +3,19 @@ import type { Instrumentation } from '../instrumentation.js';
 import type { LatencyWindow } from '../latency-window.js';
 import type { PressureOptions } from '../options.js';
 import { figuresOf, parseInfo, readSample, type InfoSample } from './info.js';
+import { NotConnectedError } from './info-source.js';
 import { nextLevel, type LevelThresholds } from './levels.js';
 
-/** Sends `INFO memory stats clients` on the client's connection and returns the text. */
+/**
+ * Sends `INFO memory stats clients` on the client's connection and returns the text; throws
+ * {@link NotConnectedError} while the client is not connected.
+ */
 export type InfoSource = () => Promise<string>;
 
-type Settings = Required<Omit<PressureOptions, 'systemMemoryFallback'>> & { readonly systemMemoryFallback: boolean };
+type Settings = Required<Omit<PressureOptions, 'systemMemoryFallback' | 'client'>> & { readonly systemMemoryFallback: boolean };
 
-const DEFAULTS: Settings = {
+/** The monitor's defaults (the runbook's thresholds: 70% "consider splitting", 80% "alert"). */
+export const PRESSURE_DEFAULTS: Readonly<Settings> = {
   intervalMs: 10_000,
   warnRatio: 0.7,
   criticalRatio: 0.8,
@@ -27,6 +32,8 @@ const DEFAULTS: Settings = {
  * the instrumentation: memory level changes (with hysteresis), `critical` again at each sample
  * while it lasts, evictions, client saturation, rejected connections and latency spikes of this
  * client's own commands. A `warn` (or worse) lasting `splitAfterMs` adds `recommendation: 'split'`.
+ * An INFO that fails (NOPERM, an unknown command, a reply without `used_memory`) is reported at
+ * once as a `monitor` signal, never skipped in silence: the alarms are off until INFO works again.
  *
  * @example
  * ```ts
@@ -46,19 +53,23 @@ export class PressureMonitor {
   private saturated = false;
   private p99Baseline: number | undefined;
   private sampling = false;
+  /** Why INFO cannot be read, while it cannot (reported once per failure, not at every interval). */
+  private blindness: string | undefined;
 
   constructor(
     private readonly instr: Instrumentation,
     private readonly source: InfoSource,
     options: PressureOptions,
   ) {
-    this.settings = { ...DEFAULTS, ...definedOnly(options) };
+    this.settings = { ...PRESSURE_DEFAULTS, ...definedOnly(options) };
     this.latency = instr.keepLatency();
   }
 
+  /** Starts polling, with a first sample now (skipped in silence while the client is not connected). */
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => void this.sample(), this.settings.intervalMs).unref();
+    void this.sample();
   }
 
   /** Stops polling (the client quit, disconnected or closed). */
@@ -67,23 +78,56 @@ export class PressureMonitor {
     this.timer = undefined;
   }
 
-  /** Takes one sample now and reports what it shows; a failed INFO is skipped. */
+  /**
+   * Takes one sample now and reports what it shows. A client not connected is skipped in silence
+   * (its driver reports that); an INFO that fails or lacks the memory figures is a `monitor` report.
+   */
   async sample(): Promise<void> {
     if (this.sampling) return;
     this.sampling = true;
     let text: string;
     try {
       text = await this.source();
-    } catch {
-      return; // disconnected, or INFO refused: try again at the next interval
+    } catch (error) {
+      if (!(error instanceof NotConnectedError)) this.blind(error instanceof Error ? error : new Error(String(error)));
+      return;
     } finally {
       this.sampling = false;
     }
+    const fields = parseInfo(text);
+    if (!fields.has('used_memory')) {
+      this.blind(new Error(`INFO answered without used_memory (${JSON.stringify(text.slice(0, 80))})`));
+      return;
+    }
+    this.seeing();
     const now = performance.now();
-    const sample = readSample(parseInfo(text), now);
+    const sample = readSample(fields, now);
     const figures = { ...figuresOf(sample, this.previous, this.settings.systemMemoryFallback), ...this.latencyFigures() };
     this.previous = sample;
     this.report(figures, now);
+  }
+
+  /** INFO cannot be read: reported once, at warn, with the way out. */
+  private blind(error: Error): void {
+    if (this.blindness === error.message) return;
+    this.blindness = error.message;
+    this.instr.pressure({
+      namespace: this.instr.namespace,
+      level: 'warn',
+      signal: 'monitor',
+      figures: {},
+      reason:
+        `the pressure monitor cannot read INFO (${error.message}): memory, eviction and client alarms are off until it can. ` +
+        'Let the user run INFO (`isolated-redis acl` grants +info), or pass `pressure.client`, a client of a user that may',
+      error,
+    });
+  }
+
+  /** INFO works (again): a monitor that was blind says it sees. */
+  private seeing(): void {
+    if (this.blindness === undefined) return;
+    this.blindness = undefined;
+    this.instr.pressure({ namespace: this.instr.namespace, level: this.level, signal: 'monitor', figures: {}, reason: 'the pressure monitor reads INFO again' });
   }
 
   private latencyFigures(): Pick<PressureFigures, 'p99Ms' | 'p99BaselineMs'> {
@@ -146,5 +190,5 @@ const pickRecommendation = (split: { recommendation?: 'split'; reason?: string }
   split.recommendation ? { recommendation: split.recommendation } : {};
 
 function definedOnly(options: PressureOptions): Partial<Settings> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<Settings>;
+  return Object.fromEntries(Object.entries(options).filter(([name, value]) => value !== undefined && name !== 'client')) as Partial<Settings>;
 }

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { PressureEvent, PressureSampleEvent } from '../../../src/index.js';
 import { Instrumentation } from '../../../src/instrument/instrumentation.js';
 import { nextLevel } from '../../../src/instrument/pressure/levels.js';
+import { NotConnectedError } from '../../../src/instrument/pressure/info-source.js';
 import { PressureMonitor } from '../../../src/instrument/pressure/monitor.js';
 
 const thresholds = { warnRatio: 0.7, criticalRatio: 0.8, hysteresis: 0.05 };
@@ -99,5 +100,39 @@ describe('PressureMonitor', () => {
     await monitor.sample();
     expect(reports.map((r) => r.signal)).toEqual(['latency']);
     expect(reports[0]?.figures).toMatchObject({ p99Ms: 50, p99BaselineMs: 1 });
+  });
+
+  it('reports an INFO it cannot read at once, once per failure, to the hook and the logger; and when it reads again', async () => {
+    const reports: PressureEvent[] = [];
+    const samples: PressureSampleEvent[] = [];
+    const logger = { warn: vi.fn(), error: vi.fn(), info: vi.fn() };
+    const instr = new Instrumentation('mcp2', { logger, hooks: { onPressure: (e) => reports.push(e), onPressureSample: (e) => samples.push(e) } });
+    const noperm = new Error("NOPERM this user has no permissions to run the 'info' command");
+    const outcomes: Array<Error | string> = [new NotConnectedError(), noperm, noperm, 'ERR unknown', info(base), new NotConnectedError()];
+    const monitor = new PressureMonitor(instr, async () => {
+      const next = outcomes.shift();
+      if (next instanceof Error) throw next;
+      return next as string;
+    }, {});
+    for (let i = 0; i < 6; i++) await monitor.sample();
+    expect(reports.map((r) => [r.signal, r.level, r.error?.message])).toEqual([
+      ['monitor', 'warn', noperm.message],
+      ['monitor', 'warn', expect.stringMatching(/INFO answered without used_memory/)],
+      ['monitor', 'ok', undefined],
+    ]);
+    expect(reports[0]?.reason).toMatch(/cannot read INFO .*alarms are off.*\+info.*pressure\.client/);
+    expect(reports[2]?.reason).toBe('the pressure monitor reads INFO again');
+    expect(samples).toHaveLength(1);
+    expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ namespace: 'mcp2', signal: 'monitor', error: noperm.message }), 'redis pressure: monitor warn');
+  });
+
+  it('takes its first sample when started, not one interval later', async () => {
+    const { monitor, samples } = monitorOver([info(base)], { intervalMs: 3_600_000 });
+    monitor.start();
+    try {
+      await vi.waitFor(() => expect(samples).toHaveLength(1));
+    } finally {
+      monitor.stop();
+    }
   });
 });

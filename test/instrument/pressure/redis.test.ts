@@ -97,3 +97,35 @@ describe.each(drivers)('$name, pressure monitor on a server of its own', (driver
     expect(samples.length).toBe(taken);
   });
 });
+
+describe('pressure.client: the monitor watches through another client', () => {
+  let server: RunningRedis;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('samples the server of the client given, even under a mock view, and stops when either client ends', async () => {
+    const { default: RedisMock } = await import('ioredis-mock');
+    const samples: PressureSampleEvent[] = [];
+    const watcher = new Redis(server.url);
+    const mock = new RedisMock({ host: `pressure-client-${Math.random()}` }) as unknown as Redis;
+    createIsolatedRedis({ namespace: 'mcp2', client: mock, hooks: { onPressureSample: (e) => samples.push(e) }, pressure: { client: watcher, intervalMs: 20 } });
+    await vi.waitFor(() => expect(samples.length).toBeGreaterThan(1));
+    expect(samples[0]?.figures.usedMemory).toBeGreaterThan(0);
+    await watcher.quit();
+    const taken = samples.length;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(samples.length).toBe(taken);
+  });
+
+  it('refuses a monitoring client with no single server to watch', async () => {
+    const { default: RedisMock } = await import('ioredis-mock');
+    const client = new RedisMock() as unknown as Redis;
+    expect(() => createIsolatedRedis({ namespace: 'mcp2', client, pressure: { client: new RedisMock() as unknown as Redis } })).toThrow(
+      /`pressure.client` must be a standalone ioredis `Redis` or node-redis client/,
+    );
+  });
+});
