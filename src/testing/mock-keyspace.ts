@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { createGuard, IsolationConfigError, type GuardOptions } from '../core/index.js';
+import type { Redis } from '#ioredis'; // package.json "imports": optional in the published declarations
+import { createGuard, IsolationConfigError, isNamespaceSet, type GuardOptions, type NamespaceSet } from '../core/index.js';
 import type { Isolated } from '../adapters/index.js';
 import { createMockView, mockBookkeepingKeys, rawMockOf } from '../adapters/mock/index.js';
 import { loadIoredisMock } from './load-ioredis-mock.js';
@@ -27,10 +27,11 @@ export type MockClientOptions = Omit<GuardOptions, 'namespace' | 'namespaces'>;
 export interface MockKeyspaceOptions {
   /**
    * Every namespace of the deployment: each client refuses the others' keys with
-   * `ERR_CROSS_NAMESPACE`. A client of a namespace not listed is added to its own guard's list.
+   * `ERR_CROSS_NAMESPACE`. A client of a namespace not listed is added to its own guard's list
+   * (a set from `defineNamespaces()` must hold the namespaces of the clients made).
    * @defaultValue `[]`
    */
-  readonly namespaces?: readonly string[];
+  readonly namespaces?: readonly string[] | NamespaceSet;
 }
 
 /**
@@ -76,7 +77,8 @@ export interface MockKeyspace {
  */
 export function createMockKeyspace(options: MockKeyspaceOptions = {}): MockKeyspace {
   const RedisMock = loadIoredisMock();
-  const namespaces = [...(options.namespaces ?? [])];
+  const set = isNamespaceSet(options.namespaces) ? options.namespaces : undefined;
+  const namespaces = set ? set.names : [...((options.namespaces as readonly string[] | undefined) ?? [])];
   // ioredis-mock shares data between instances with the same host and port: a unique host is a fresh keyspace.
   const raw = new RedisMock({ host: `keyspace-${randomUUID()}.isolated-redis.invalid` });
   const clients: Redis[] = [];
@@ -88,7 +90,7 @@ export function createMockKeyspace(options: MockKeyspaceOptions = {}): MockKeysp
       if ('namespace' in clientOptions || 'namespaces' in clientOptions) {
         throw new IsolationConfigError('a mock keyspace client takes its namespace as the first argument and the keyspace\'s namespaces');
       }
-      const guard = createGuard({ ...clientOptions, namespace, namespaces: namespaces.includes(namespace) ? namespaces : [...namespaces, namespace] });
+      const guard = createGuard({ ...clientOptions, namespace, namespaces: set ?? (namespaces.includes(namespace) ? namespaces : [...namespaces, namespace]) });
       const client = createMockView(raw.duplicate() as unknown as Parameters<typeof createMockView>[0], guard) as unknown as Isolated<Redis>;
       clients.push(client);
       return client;

@@ -3,14 +3,18 @@ import { rejectedLikeIoredis } from '../ioredis/internals.js';
 import { batchedConnectionStateRefusal, isTransactionFrame, transactionFrameRefusal } from '../refusals.js';
 import { MockUnsupportedCommandError } from './errors.js';
 import { mockArguments, mockMethod } from './internals.js';
-import { orderScanOptions } from './mock-quirks.js';
+import { matchedOnView } from './match-filter.js';
 import { MOCK_UNSUPPORTED_COMMANDS, MOCK_UNSUPPORTED_OPTIONS } from './unsupported-commands.js';
 import type { MockCommandEvent, MockViewState } from './view-state.js';
 
 /** A command that passed the guard: what to call on the mock, and how to read its reply. */
 export interface PreparedCommand {
   readonly method: string;
+  /** The arguments as the guard rewrote them: what a server would receive. */
   readonly sent: readonly RedisArg[];
+  /** What the mock's method runs with: `sent`, but a KEYS or SCAN MATCH pattern the view matches itself. */
+  readonly run: readonly RedisArg[];
+  /** The reply as the code gets it: filtered by the view's MATCH, then un-prefixed. */
   readonly unprefix: (reply: unknown) => unknown;
   /** How many keys it names. */
   readonly keys: number;
@@ -53,17 +57,20 @@ export function prepareMockCommand(state: MockViewState, method: string, input: 
     if (pipelined && state.owned !== true && NOT_IN_SHARED_BATCH.has(connectionScope(command, args))) {
       throw batchedConnectionStateRefusal(state.guard, command, args);
     }
-    const sent = orderScanOptions(command, state.guard.rewrite(command, args, replySlot));
+    const sent = state.guard.rewrite(command, args, replySlot);
     const shape = replySlot.shape;
     const name = command.toLowerCase();
     if (MOCK_UNSUPPORTED_COMMANDS.has(name) || !mockMethod(state.mock, method)) throw new MockUnsupportedCommandError(name, state.guard.namespace);
     const option = MOCK_UNSUPPORTED_OPTIONS[name]?.(args);
     if (option !== undefined) throw new MockUnsupportedCommandError(name, state.guard.namespace, option);
+    const unprefix = shape === undefined ? identity : (reply: unknown): unknown => state.guard.unprefixShape(shape, reply);
+    const matched = matchedOnView(command, sent);
     return {
       method,
       sent,
+      run: matched?.args ?? sent,
       keys: replySlot.keys ?? 0,
-      unprefix: shape === undefined ? identity : (reply) => state.guard.unprefixShape(shape, reply),
+      unprefix: matched ? (reply) => unprefix(matched.filter(reply)) : unprefix,
       report: (refusal) => notify(refusal ? { error: refusal } : { sent }),
     };
   } catch (error) {
@@ -101,7 +108,7 @@ export function runMockCommand(state: MockViewState, method: string, input: unkn
   // (Un)subscriptions of a view over a shared mock run on its own subscriber mock.
   const target = state.subscriber !== undefined && connectionScope(name, prepared.sent) === 'subscribe' ? state.subscriber.get() : state.mock;
   const run = mockMethod(target, prepared.method) as (...args: RedisArg[]) => unknown;
-  const send = (): Promise<unknown> => new Promise((resolve) => resolve(run.apply(target, [...prepared.sent]))).then(prepared.unprefix);
+  const send = (): Promise<unknown> => new Promise((resolve) => resolve(run.apply(target, [...prepared.run]))).then(prepared.unprefix);
   const { instr } = state;
   const reply = instr.observing() ? instr.command(method.replace(/Buffer$/, ''), prepared.sent, prepared.keys, send) : send();
   if (tracked) {

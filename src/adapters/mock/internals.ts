@@ -53,12 +53,24 @@ interface MockConstructor {
 }
 
 /**
- * The arguments of a typed call as the mock itself reads them: flattened one level (ioredis
- * accepts `mget(['a', 'b'])`), then through ioredis's argument transformer for the command.
- * The guard sees what the mock would run.
+ * One argument as ioredis writes it (its `toArg`): strings and Buffers as they are, `null` and
+ * `undefined` as an empty string, anything else through `String()` (`true` is `'true'`, `{}` is
+ * `'[object Object]'`, `123n` is `'123'`, as the real adapter's guard sees them). Numbers are
+ * left to the guard, which writes the same decimal text.
+ */
+function asIoredisWrites(arg: unknown): unknown {
+  if (typeof arg === 'string' || typeof arg === 'number' || Buffer.isBuffer(arg)) return arg;
+  return arg === null || arg === undefined ? '' : String(arg);
+}
+
+/**
+ * The arguments of a typed call as ioredis would send them: flattened one level (ioredis
+ * accepts `mget(['a', 'b'])`), through ioredis's argument transformer for the command
+ * (`hset(key, {a: 1})`), then each written as ioredis writes it. The guard sees what the real
+ * adapter's guard would see, and the mock runs that.
  */
 export function mockArguments(mock: IoredisMockLike, command: string, args: readonly unknown[]): RedisArg[] {
   const flat = ([] as unknown[]).concat(...args);
   const transformer = (Object.getPrototypeOf(mock) as { constructor?: MockConstructor }).constructor?.Command?.transformers?.argument?.[command];
-  return (transformer ? transformer(flat) : flat) as RedisArg[];
+  return (transformer ? transformer(flat) : flat).map(asIoredisWrites) as RedisArg[];
 }

@@ -35,7 +35,7 @@ type Internal = MockPipeline & { [STATE]: PipelineState };
 
 /**
  * Builds the prototype of a view's pipelines: one queuing method per command name (the plain
- * and `Buffer` forms), `exec` and `length`. ioredis-mock's own pipeline calls its command
+ * and `Buffer` forms), `call` and `callBuffer`, `exec` and `length`. ioredis-mock's own pipeline calls its command
  * emulators directly, past any method of the view, so the view queues commands itself and hands
  * them to a pipeline of the mock only once every one has passed the guard: all or nothing.
  */
@@ -51,6 +51,9 @@ export function createPipelinePrototype(methods: Iterable<string>): Record<strin
   for (const method of methods) {
     if (!TRANSACTION_FRAMES.has(method.replace(/Buffer$/, ''))) addQueuingMethod(proto, method, (args) => ({ method, args }));
   }
+  // ioredis's pipelines take any command by name, as the client's call() and callBuffer() do.
+  addQueuingMethod(proto, 'call', ([command, ...args]) => ({ method: String(command).toLowerCase(), args }));
+  addQueuingMethod(proto, 'callBuffer', ([command, ...args]) => ({ method: `${String(command).toLowerCase()}Buffer`, args }));
   return proto;
 }
 
@@ -93,7 +96,7 @@ function execPipeline(state: PipelineState, callback?: (error: Error | null, res
   for (const command of prepared) command.report();
   const { mock, instr } = state.view;
   const batch: MockBatch = state.transaction ? mock.multi() : mock.pipeline();
-  for (const { method, sent } of prepared) (batch[batchMethodName(batch, method)] as (...args: unknown[]) => unknown)(...sent);
+  for (const { method, run } of prepared) (batch[batchMethodName(batch, method)] as (...args: unknown[]) => unknown)(...run);
   const run = (): Promise<Results> =>
     batch.exec().then((replies) =>
       replies === null ? null : replies.map(([error, reply], i): [Error | null, unknown] => [error, error ? reply : (prepared[i] as PreparedCommand).unprefix(reply)]),

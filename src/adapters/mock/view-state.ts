@@ -15,7 +15,7 @@ export interface MockCommandEvent {
   readonly command: string;
   /** The method the code called (`get`, `getBuffer`, `call`...). */
   readonly method: string;
-  /** The arguments as the code wrote them (flattened, objects of `hset`/`mset` spread). */
+  /** The arguments as the code wrote them, as ioredis writes them (flattened, objects of `hset`/`mset` spread, `null` as `''`, `true` as `'true'`). */
   readonly args: readonly RedisArg[];
   /** The arguments as the guard rewrote them, what reached the mock; absent when refused. */
   readonly sent?: readonly RedisArg[];
