@@ -23,5 +23,14 @@ export interface IsolationInfo {
 
 /** The `isolation` property of a view. */
 export function isolationInfo(guard: NamespaceGuard, instr: Instrumentation): IsolationInfo {
-  return { namespace: guard.namespace, prefix: guard.prefix, mode: guard.mode, guard, events: instr.events };
+  return {
+    namespace: guard.namespace,
+    prefix: guard.prefix,
+    mode: guard.mode,
+    guard,
+    // The events are created when someone asks for them: most views never listen.
+    get events() {
+      return instr.events;
+    },
+  };
 }

@@ -51,3 +51,92 @@ export class OwnConnections<V> {
     await Promise.allSettled(connections.map((connection) => connection.then((opened) => this.close(opened))));
   }
 }
+
+/** How views over one client close every connection they opened: `quit` after pending replies, `disconnect` at once. */
+export type CloseViewConnections = (how: 'quit' | 'disconnect') => Promise<void>;
+
+/**
+ * Per client, what closes the connections its views opened for themselves. One entry per client
+ * (held weakly: a client nobody references takes it along), never one per view.
+ */
+const viewConnectionClosers = new WeakMap<object, CloseViewConnections[]>();
+
+/**
+ * Registers what closes the connections views over `client` opened (adapters call it once per
+ * client, when its first view is made), for {@link closeViewConnections}.
+ *
+ * @example
+ * ```ts
+ * registerViewConnections(client, (how) => hub.close(how));
+ * ```
+ */
+export function registerViewConnections(client: object, close: CloseViewConnections): void {
+  const closers = viewConnectionClosers.get(client);
+  if (closers !== undefined) {
+    closers.push(close);
+    return;
+  }
+  viewConnectionClosers.set(client, [close]);
+}
+
+interface EndEmitter {
+  once(event: 'end', listener: () => void): unknown;
+  removeListener(event: 'end', listener: () => void): unknown;
+}
+
+const emitsEnd = (value: object): value is EndEmitter =>
+  typeof (value as Partial<EndEmitter>).once === 'function' && typeof (value as Partial<EndEmitter>).removeListener === 'function';
+
+/** Per client, how many connections its views hold open, and the one listener that closes them with it. */
+const ownerHolds = new WeakMap<object, { count: number; readonly onEnd: () => void }>();
+
+/**
+ * Ties `connection`, opened by a view over `client` (its exclusive connection, the shared
+ * subscriber), to the client's life: when its owner closes the client for good (both drivers
+ * emit `end` then), every connection views opened over it closes too, rather than outlive it
+ * reconnecting and keep the process alive. One `end` listener per client while such a connection
+ * is open, removed with the last: a view that opens none adds nothing to the client.
+ *
+ * @example
+ * ```ts
+ * const subscriber = client.duplicate();
+ * followOwner(client, subscriber);
+ * ```
+ */
+export function followOwner(client: object, connection: object): void {
+  if (!emitsEnd(client) || !emitsEnd(connection)) return;
+  let hold = ownerHolds.get(client);
+  if (hold === undefined) {
+    const onEnd = (): void => {
+      ownerHolds.delete(client);
+      void closeViewConnections(client, 'disconnect');
+    };
+    hold = { count: 0, onEnd };
+    ownerHolds.set(client, hold);
+    client.once('end', onEnd);
+  }
+  hold.count++;
+  const held = hold;
+  connection.once('end', () => {
+    if (ownerHolds.get(client) !== held || --held.count > 0) return;
+    ownerHolds.delete(client);
+    client.removeListener('end', held.onEnd);
+  });
+}
+
+/**
+ * Closes every connection views over `client` opened for themselves (exclusive connections of
+ * blocking or watching views, the shared subscriber connection), whether or not those views
+ * are still referenced; their subscriptions end. The client itself stays open: closing it is
+ * its owner's job, after this. A view used afterwards opens what it needs again.
+ *
+ * @example
+ * ```ts
+ * await closeViewConnections(shared); // a layout's quit(), before closing `shared`
+ * await shared.quit();
+ * ```
+ */
+export async function closeViewConnections(client: object, how: 'quit' | 'disconnect' = 'quit'): Promise<void> {
+  const closers = viewConnectionClosers.get(client);
+  if (closers !== undefined) await Promise.allSettled(closers.map((close) => close(how)));
+}

@@ -34,7 +34,7 @@ interface Pending {
  * ```
  */
 export class Instrumentation {
-  readonly events: IsolationEvents;
+  #events: IsolationEvents | undefined;
   /** This client's command durations, kept only while the pressure monitor runs. */
   latency: LatencyWindow | undefined;
   private readonly hooks: InstrumentationHooks;
@@ -50,8 +50,12 @@ export class Instrumentation {
     this.options = options;
     this.hooks = options.hooks ?? {};
     this.timeoutMs = options.commandTimeoutMs;
-    this.events = new IsolationEvents((listening) => (this.listening = listening));
     this.always = Boolean(this.hooks.onCommand || this.hooks.onTimeout || this.hooks.onPressure || this.timeoutMs !== undefined || options.logger);
+  }
+
+  /** The events of this client and its duplicates, created on first access: most views never listen. */
+  get events(): IsolationEvents {
+    return (this.#events ??= new IsolationEvents((listening) => (this.listening = listening)));
   }
 
   /** Whether commands must be observed now: a hook, a listener, a timeout, the monitor or an APM subscriber. */

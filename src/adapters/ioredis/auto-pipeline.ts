@@ -11,6 +11,20 @@ interface SlotAware {
 }
 
 /**
+ * Which commands ioredis would auto-pipeline on `client` (with `enableAutoPipelining`), or
+ * `undefined` when it does not auto-pipeline. Made once per client.
+ */
+export function autoPipelined(client: IoredisLike): ((command: IoredisCommand) => boolean) | undefined {
+  if (!client.options.enableAutoPipelining) return undefined;
+  const names = client.options.autoPipeliningIgnoredCommands;
+  const ignored = new Set(Array.isArray(names) ? names.map((name) => String(name).toLowerCase()) : []);
+  return (command) => {
+    const name = command.name.toLowerCase();
+    return !NEVER_AUTO_PIPELINED.has(name) && !ignored.has(name);
+  };
+}
+
+/**
  * The view's own auto-pipelining, replacing ioredis's: commands are guarded one by one *before*
  * they are batched, so a refused command fails alone instead of failing its whole batch, and on
  * a Cluster the batches are grouped by the slot of the prefixed keys (ioredis groups by the keys
@@ -21,24 +35,14 @@ interface SlotAware {
  */
 export class AutoPipeline {
   private readonly batches = new Map<string, IoredisCommand[]>();
-  private readonly ignored: ReadonlySet<string>;
 
-  constructor(private readonly client: IoredisLike & { slots?: string[][] }) {
-    const ignored = client.options.autoPipeliningIgnoredCommands;
-    this.ignored = new Set(Array.isArray(ignored) ? ignored.map((name) => String(name).toLowerCase()) : []);
-  }
+  constructor(private readonly client: IoredisLike & { slots?: string[][] }) {}
 
   /** How many commands wait for their batch to be written (ioredis's `autoPipelineQueueSize`). */
   get size(): number {
     let queued = 0;
     for (const batch of this.batches.values()) queued += batch.length;
     return queued;
-  }
-
-  /** True when ioredis would auto-pipeline this command. */
-  accepts(command: IoredisCommand): boolean {
-    const name = command.name.toLowerCase();
-    return !NEVER_AUTO_PIPELINED.has(name) && !this.ignored.has(name);
   }
 
   /** Queues an already guarded command; its own promise settles with its own reply. */

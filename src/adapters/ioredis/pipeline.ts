@@ -1,7 +1,7 @@
 import { BlockedCommandError, connectionScope, type NamespaceGuard } from '../../core/index.js';
 import type { Instrumentation } from '../../instrument/instrumentation.js';
 import { batchedConnectionStateRefusal, transactionOrderRefusal, unbalancedTransactionRefusal } from '../refusals.js';
-import type { IoredisOwnConnections } from './connections.js';
+import type { ExclusiveAccess } from './connections.js';
 import { rejectedLikeIoredis, type IoredisCommand, type IoredisPipeline } from './internals.js';
 import { prepareCommand, preparedKeyCount } from './prepare-command.js';
 
@@ -37,8 +37,8 @@ export function unjudgedPipelineRefusal(guard: NamespaceGuard, name: unknown): B
 export interface PipelineContext {
   readonly guard: NamespaceGuard;
   readonly instr: Instrumentation;
-  /** The connections of a view over a shared client; `undefined` on a view that owns its connection. */
-  readonly own: IoredisOwnConnections | undefined;
+  /** The exclusive connection of a view over a shared client; `undefined` on a view that owns its connection. */
+  readonly own: ExclusiveAccess | undefined;
 }
 
 interface Verdict {
@@ -62,7 +62,7 @@ interface Verdict {
  * Frame names are lower-cased: ioredis hands EXEC's replies to the queued commands' reply
  * transforms (which un-prefix them) only for a command named exactly `exec`.
  */
-function judgeQueue(guard: NamespaceGuard, queue: readonly IoredisCommand[], own: IoredisOwnConnections | undefined): Verdict {
+function judgeQueue(guard: NamespaceGuard, queue: readonly IoredisCommand[], own: ExclusiveAccess | undefined): Verdict {
   let open = false;
   let exclusive = own?.watching === true;
   let watching = exclusive;

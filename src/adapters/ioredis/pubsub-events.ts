@@ -27,18 +27,43 @@ export function relayMessageEvents(connection: { on(event: string, listener: (..
   for (const event of Object.keys(MESSAGE_EVENTS)) connection.on(event, (...args) => messages.emit(event, ...args));
 }
 
+/** A view's own `on`/`once`/`off`/`removeAllListeners` family (see {@link createViewEvents}). */
+export interface ViewEvents {
+  on(event: Event, listener: Listener): unknown;
+  addListener(event: Event, listener: Listener): unknown;
+  prependListener(event: Event, listener: Listener): unknown;
+  once(event: Event, listener: Listener): unknown;
+  prependOnceListener(event: Event, listener: Listener): unknown;
+  off(event: Event, listener: Listener): unknown;
+  removeListener(event: Event, listener: Listener): unknown;
+  removeAllListeners(event?: Event): unknown;
+}
+
+const VIEW_EVENT_METHODS = ['on', 'addListener', 'prependListener', 'once', 'prependOnceListener', 'off', 'removeListener', 'removeAllListeners'] as const;
+
 /**
- * Gives `view` its own `on`/`once`/`off`/`removeAllListeners` family. Listeners are registered on
- * the client, except message listeners when `messages` is given: those hear `messages` (the
- * relay of the view's own subscriber connection). Message listeners go through a wrapper that
- * drops other namespaces' messages and, in prefix mode, strips the prefix from channel and
- * pattern. Each view keeps track of what it registered, so removing a view's listeners never
- * touches another view's or the client's.
+ * Gives `view` its own `on`/`once`/`off`/`removeAllListeners` family (see {@link createViewEvents}).
  */
 export function isolatePubSubEvents(view: Record<string, unknown>, client: IoredisLike, guard: NamespaceGuard, messages?: object): void {
+  const events = createViewEvents(view, client, guard, messages === undefined ? undefined : () => messages);
+  for (const name of VIEW_EVENT_METHODS) {
+    Object.defineProperty(view, name, { value: events[name], writable: true, configurable: true, enumerable: false });
+  }
+}
+
+/**
+ * A view's own `on`/`once`/`off`/`removeAllListeners` family. Listeners are registered on the
+ * client, except message listeners when `messages` is given: those hear `messages()` (where the
+ * view's messages are emitted: the relay of its subscriber connection, or its emitter on the
+ * client's shared subscriber). Message listeners go through a wrapper that drops other
+ * namespaces' messages and, in prefix mode, strips the prefix from channel and pattern. Each
+ * view keeps track of what it registered, so removing a view's listeners never touches another
+ * view's or the client's. The methods return `view`.
+ */
+export function createViewEvents(view: object, client: IoredisLike, guard: NamespaceGuard, messages?: () => object): ViewEvents {
   const emitter = client as unknown as Emitter;
   /** Where a listener of `event` is registered: the relay for message events, when there is one. */
-  const targetOf = (event: Event): object => (messages !== undefined && typeof event === 'string' && event in MESSAGE_EVENTS ? messages : client);
+  const targetOf = (event: Event): object => (messages !== undefined && typeof event === 'string' && event in MESSAGE_EVENTS ? messages() : client);
   /** listener -> event -> what was registered on the client for it, oldest first */
   const registered = new Map<Listener, Map<Event, Listener[]>>();
   const strip = guard.mode === 'prefix';
@@ -108,15 +133,14 @@ export function isolatePubSubEvents(view: Record<string, unknown>, client: Iored
     return view;
   };
 
-  const define = (name: string, fn: (...args: never[]) => unknown): void => {
-    Object.defineProperty(view, name, { value: fn, writable: true, configurable: true, enumerable: false });
+  return {
+    on: (event, listener) => add(event, listener, 'on', false),
+    addListener: (event, listener) => add(event, listener, 'on', false),
+    prependListener: (event, listener) => add(event, listener, 'prependListener', false),
+    once: (event, listener) => add(event, listener, 'on', true),
+    prependOnceListener: (event, listener) => add(event, listener, 'prependListener', true),
+    off: (event, listener) => (remove(event, listener), view),
+    removeListener: (event, listener) => (remove(event, listener), view),
+    removeAllListeners: (event) => removeAll(event),
   };
-  define('on', (event: Event, listener: Listener) => add(event, listener, 'on', false));
-  define('addListener', (event: Event, listener: Listener) => add(event, listener, 'on', false));
-  define('prependListener', (event: Event, listener: Listener) => add(event, listener, 'prependListener', false));
-  define('once', (event: Event, listener: Listener) => add(event, listener, 'on', true));
-  define('prependOnceListener', (event: Event, listener: Listener) => add(event, listener, 'prependListener', true));
-  define('off', (event: Event, listener: Listener) => (remove(event, listener), view));
-  define('removeListener', (event: Event, listener: Listener) => (remove(event, listener), view));
-  define('removeAllListeners', (event?: Event) => removeAll(event));
 }

@@ -40,7 +40,7 @@ describe.each(IOREDIS_VERSIONS.flatMap((version) => (version.name === 'ioredis 6
       const tag = randomUUID();
       await celery.set(`secret:${tag}`, 'CELERY-SECRET');
       // ioredis's own Redis#pipeline, called on the view: a Pipeline over the view that the view never judged.
-      const byHand = (Object.getPrototypeOf(mcp2) as { pipeline: () => typeof raw extends { pipeline(): infer P } ? P : never }).pipeline.call(mcp2);
+      const byHand = (Object.getPrototypeOf(raw) as { pipeline: () => typeof raw extends { pipeline(): infer P } ? P : never }).pipeline.call(mcp2);
       byHand.set(`a:${tag}`, '1').get(`celery:secret:${tag}`).get(`a:${tag}`);
       const results = (await within(2000, byHand.exec())) ?? [];
       expect(results).toHaveLength(3);
