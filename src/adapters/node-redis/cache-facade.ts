@@ -1,5 +1,5 @@
 import { BlockedCommandError, SharedConnectionError, type NamespaceGuard } from '../../core/index.js';
-import { memoizeByObject } from './view-common.js';
+import { stateOf } from './view-state.js';
 
 /** What node-redis's `BasicClientSideCache` (5 and 6) offers that the facade reads. */
 interface ClientSideCache {
@@ -131,16 +131,22 @@ function namespaceCache(cache: ClientSideCache, guard: NamespaceGuard, ownConnec
 }
 
 /**
- * `clientSideCache` of a view (of a client or of a pool): the namespace's part of the cache;
- * `owned`: the view owns the client or pool, so the cache's counters are the namespace's.
+ * `clientSideCache` of the views of `base` (over a client or a pool): the namespace's part of the
+ * cache, made on first access per view; `owned`: the views own the client or pool, so the
+ * cache's counters are the namespace's.
  */
-export function isolateClientSideCache(view: object, client: Record<string, unknown>, guard: NamespaceGuard, owned: boolean): void {
+export function defineClientSideCache(base: object, client: Record<string, unknown>, owned: boolean): void {
   if (!('clientSideCache' in client)) return;
-  const facade = memoizeByObject((cache: object) => namespaceCache(cache as Parameters<typeof namespaceCache>[0], guard, owned));
-  Object.defineProperty(view, 'clientSideCache', {
-    get: () => {
+  Object.defineProperty(base, 'clientSideCache', {
+    get(this: unknown) {
       const cache = client.clientSideCache as object | undefined;
-      return cache ? facade(cache) : undefined;
+      if (!cache) return undefined;
+      const state = stateOf(this);
+      const made = state.parts?.cache;
+      if (made?.of === cache) return made.facade;
+      const facade = namespaceCache(cache as ClientSideCache, state.guard, owned);
+      state.own().cache = { of: cache, facade };
+      return facade;
     },
     configurable: true,
     enumerable: false,

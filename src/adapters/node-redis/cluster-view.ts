@@ -1,17 +1,22 @@
 import type { ConnectionScope, NamespaceGuard, RedisArg, ReplyShape } from '../../core/index.js';
 import type { Instrumentation } from '../../instrument/instrumentation.js';
-import { createNodeRedisClientView, ownClientsOfView } from './client-view.js';
-import { bindReceiver, commandLayer } from './command-methods.js';
+import { closeViewOwn, createNodeRedisClientView, exclusiveConnectionOf } from './client-view.js';
+import { commandLayer, lazyReceivers } from './command-methods.js';
 import type { NodeFn, NodeRedisClientLike, NodeRedisClusterLike, NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
-import { isolateClusterNodes } from './cluster-nodes.js';
-import { isolatePubSub } from './pubsub.js';
+import { defineClusterNodes } from './cluster-nodes.js';
+import { definePubSub } from './pubsub.js';
 import { replySlot, rewriteBatch, rewriteParser, rewriteRawArgs, RewrittenParser, unprefixBatch, unprefixing } from './rewrite.js';
 import { assertTransactionLines, batchRoute, lineScope, sharedLineRefusal } from './scope.js';
-import { assertWrappable, completeView, defineOwn, memoizeByObject, type NodeRedisViewOptions } from './view-common.js';
+import { closeViewConnections, registerViewConnections } from '../own-connections.js';
+import { DirectHub } from './subscription-hubs.js';
+import { assertWrappable, completeBase, type NodeRedisViewOptions } from './view-common.js';
+import { Bases, createView, defineOwn, stateOf, ViewState } from './view-state.js';
 
 type Executor = (command: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) => Promise<unknown>;
 type ClusterBatchExecutor = (firstKey: RedisArg | undefined, isReadonly: unknown, commands: QueuedCommand[]) => Promise<unknown[]>;
 type MultiConstructor = new (executeMulti: ClusterBatchExecutor, executePipeline: ClusterBatchExecutor, ...rest: unknown[]) => unknown;
+
+const bases = new Bases((cluster: NodeRedisClusterLike, owned: boolean) => buildClusterBase(cluster, owned));
 
 /**
  * An isolated view of a node-redis cluster (`createCluster()`). Keys must carry the prefix
@@ -36,46 +41,70 @@ type MultiConstructor = new (executeMulti: ClusterBatchExecutor, executePipeline
  * routed to. WATCH belongs to one node's connection: use the node view (`getNodeClientForKey(key)`,
  * whose `multi()` then runs where its WATCH was sent). Pub/sub already has connections of its
  * own in a cluster (shared by the views of that cluster: unsubscribing from all ends only the
- * namespace's). `quit()`/`close()`/`disconnect()`/`destroy()` close only what the view's nodes
+ * view's). `quit()`/`close()`/`disconnect()`/`destroy()` close only what the view's nodes
  * opened; a cluster the view owns (`duplicate()`) is closed by them.
+ *
+ * Like a client view, a cluster view is an object over the cluster's view base with its state as
+ * one own property; node views, stand-ins and subscriptions are made on first need.
  */
 export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(cluster: C, guard: NamespaceGuard, instr: Instrumentation, options: NodeRedisViewOptions = {}): C {
-  assertWrappable(cluster);
-  const view = Object.create(commandLayer(cluster)) as C;
-  const self = cluster._self;
   const owned = options.owned === true;
-  bindReceiver(view);
+  return createView<C>(bases.of(cluster, owned), new ViewState(guard, instr));
+}
+
+function buildClusterBase(cluster: NodeRedisClusterLike, owned: boolean): object {
+  assertWrappable(cluster);
+  const base = Object.create(commandLayer(cluster)) as Record<string, unknown>;
+  lazyReceivers(base);
+  const self = cluster._self;
+
+  if (!owned) {
+    // The connections node views opened are the node clients' (see client-view.ts): those of the
+    // cluster's current nodes are closed with it.
+    registerViewConnections(cluster, async (how) => {
+      await Promise.allSettled(nodeClientsOf(self).map((client) => closeViewConnections(client, how)));
+    });
+  }
 
   // node-redis 5 runs each typed command on such a view: it is observed there.
-  const nodeViews = new Set<NodeRedisClientLike>();
-  const isolatedNode = memoizeByObject((client: NodeRedisClientLike) => {
-    const node = createNodeRedisClientView(client, guard, instr, { owned });
-    nodeViews.add(node);
+  const isolatedNode = (state: ViewState, client: NodeRedisClientLike): NodeRedisClientLike => {
+    const nodes = (state.own().nodeViews ??= new Map());
+    let node = nodes.get(client);
+    if (!node) {
+      node = createNodeRedisClientView(client, state.guard, state.instr, { owned });
+      nodes.set(client, node);
+    }
     return node;
-  });
+  };
+  const nodeViewsOf = (state: ViewState): NodeRedisClientLike[] => [...(state.parts?.nodeViews?.values() ?? [])];
   /** The connection a blocking command routed to node `client` runs on: the node view's exclusive one. */
-  const exclusiveOf = (client: NodeRedisClientLike): Promise<NodeRedisClientLike> =>
-    ownClientsOfView(isolatedNode(client))?.get('exclusive') ?? Promise.resolve(client);
+  const exclusiveOf = (state: ViewState, client: NodeRedisClientLike): Promise<NodeRedisClientLike> => {
+    return exclusiveConnectionOf(isolatedNode(state, client)) ?? Promise.resolve(client);
+  };
   /** Refuses, before anything is sent, what a command line cannot do through a cluster view. */
-  const assertRoutable = (scope: ConnectionScope, line: readonly RedisArg[]): void => {
+  const assertRoutable = (guard: NamespaceGuard, scope: ConnectionScope, line: readonly RedisArg[]): void => {
     if (owned) return;
     if (scope === 'session') throw sharedLineRefusal(guard, line);
     if (scope === 'watch') {
       throw sharedLineRefusal(guard, line, "a watch belongs to one node's connection; use getNodeClientForKey(key), whose multi() runs where its WATCH was sent");
     }
   };
-  const closeNodes = (): Promise<unknown> => Promise.all([...nodeViews].map((node) => ownClientsOfView(node)?.closeAll()));
-  /** Per node client and reply shape: executors that strip the prefix before the reply transform. */
-  const shapesOf = memoizeByObject((): Map<ReplyShape, NodeRedisClientLike> => new Map());
-  const unprefixingNode = (client: NodeRedisClientLike, shape: ReplyShape): NodeRedisClientLike => {
-    const byShape = shapesOf(client);
+  const closeNodes = (state: ViewState, how: 'quit' | 'disconnect' = 'quit'): Promise<unknown> => Promise.all(nodeViewsOf(state).map((node) => closeViewOwn(node, how)));
+  /** Per view, node client and reply shape: executors that strip the prefix before the reply transform. */
+  const unprefixingNode = (state: ViewState, client: NodeRedisClientLike, shape: ReplyShape): NodeRedisClientLike => {
+    const byClient = (state.own().unprefixingNodes ??= new Map());
+    let byShape = byClient.get(client);
+    if (!byShape) {
+      byShape = new Map();
+      byClient.set(client, byShape);
+    }
     let node = byShape.get(shape);
     if (!node) {
       node = Object.create(client) as NodeRedisClientLike;
       for (const name of ['_executeCommand', '_executeScript'] as const) {
         const original = client[name] as Executor;
         defineOwn(node, name, (command: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) =>
-          original.call(client, command, parser, options, unprefixing(guard, shape, transformReply)),
+          original.call(client, command, parser, options, unprefixing(state.guard, shape, transformReply)),
         );
       }
       byShape.set(shape, node);
@@ -83,77 +112,88 @@ export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(clust
     return node;
   };
   // A private copy, as the guard's output: the caller's Buffer could change before node-redis picks the slot.
-  const routingKey = (key: RedisArg | undefined): RedisArg | undefined => {
+  const routingKey = (state: ViewState, key: RedisArg | undefined): RedisArg | undefined => {
     if (key === undefined) return undefined;
-    const routed = guard.prefixKey(typeof key === 'number' ? String(key) : key);
+    const routed = state.guard.prefixKey(typeof key === 'number' ? String(key) : key);
     return typeof routed === 'string' ? routed : Buffer.from(routed);
   };
 
   const executeWithPolicies = self._executeWithPolicies;
   if (typeof executeWithPolicies === 'function') {
-    defineOwn(view, '_executeWithPolicies', function (parser: NodeRedisParser, isReadonly: unknown, options: unknown, makeFn: (p: NodeRedisParser) => NodeFn) {
+    defineOwn(base, '_executeWithPolicies', function (this: unknown, parser: NodeRedisParser, isReadonly: unknown, options: unknown, makeFn: (p: NodeRedisParser) => NodeFn) {
+      let state: ViewState;
       let rewritten: RewrittenParser;
       let scope: ConnectionScope;
       try {
-        rewritten = rewriteParser(guard, parser);
+        state = stateOf(this);
+        rewritten = rewriteParser(state.guard, parser);
         scope = lineScope(rewritten.redisArgs);
-        assertRoutable(scope, rewritten.redisArgs);
+        assertRoutable(state.guard, scope, rewritten.redisArgs);
       } catch (error) {
-        return Promise.reject(instr.rejected(error));
+        return Promise.reject(rejected(this, error));
       }
+      const { instr } = state;
       const shape = rewritten.replyShape;
       const blocking = scope === 'blocking' && !owned;
-      const make = shape === undefined && !blocking ? makeFn : (p: NodeRedisParser): NodeFn => {
-        const fn = makeFn(p);
-        if (!blocking) return (client, opts) => fn(unprefixingNode(client, shape as ReplyShape), opts);
-        return async (client, opts) => {
-          const exclusive = await exclusiveOf(client);
-          return fn(shape === undefined ? exclusive : unprefixingNode(exclusive, shape), opts);
-        };
-      };
+      const make =
+        shape === undefined && !blocking
+          ? makeFn
+          : (p: NodeRedisParser): NodeFn => {
+              const fn = makeFn(p);
+              if (!blocking) return (client, opts) => fn(unprefixingNode(state, client, shape as ReplyShape), opts);
+              return async (client, opts) => {
+                const exclusive = await exclusiveOf(state, client);
+                return fn(shape === undefined ? exclusive : unprefixingNode(state, exclusive, shape), opts);
+              };
+            };
       const send = (): Promise<unknown> => executeWithPolicies.call(self, rewritten, isReadonly, options, make);
       return instr.observing() ? instr.commandLine(rewritten.redisArgs, rewritten.keys.length, send) : send();
     });
   } else {
     const execute = self._execute;
-    defineOwn(view, '_execute', function (firstKey: RedisArg | undefined, isReadonly: unknown, options: unknown, fn: NodeFn, ...rest: unknown[]) {
+    defineOwn(base, '_execute', function (this: unknown, firstKey: RedisArg | undefined, isReadonly: unknown, options: unknown, fn: NodeFn, ...rest: unknown[]) {
+      let state: ViewState;
       let key: RedisArg | undefined;
       try {
-        key = routingKey(firstKey);
+        state = stateOf(this);
+        key = routingKey(state, firstKey);
       } catch (error) {
-        return Promise.reject(instr.rejected(error));
+        return Promise.reject(rejected(this, error));
       }
-      return execute.call(self, key, isReadonly, options, (client: NodeRedisClientLike, opts: unknown) => fn(isolatedNode(client), opts), ...rest);
+      return execute.call(self, key, isReadonly, options, (client: NodeRedisClientLike, opts: unknown) => fn(isolatedNode(state, client), opts), ...rest);
     });
   }
 
   const sendCommand = cluster.sendCommand;
   /** A blocking raw command: routed by its key as node-redis would, sent on that node's exclusive connection. */
-  const sendBlocking = (key: RedisArg | undefined, isReadonly: unknown, line: RedisArg[], commandOptions: unknown): Promise<unknown> => {
+  const sendBlocking = (state: ViewState, key: RedisArg | undefined, isReadonly: unknown, line: RedisArg[], commandOptions: unknown): Promise<unknown> => {
     const opts = { ...(self._commandOptions as object | undefined), ...(commandOptions as object | undefined) };
-    const fn: NodeFn = async (client, o) => (await exclusiveOf(client)).sendCommand(line, o);
+    const fn: NodeFn = async (client, o) => (await exclusiveOf(state, client)).sendCommand(line, o);
     if (typeof executeWithPolicies === 'function') {
       return executeWithPolicies.call(self, new RewrittenParser(line, key === undefined ? [] : [key], undefined, undefined), isReadonly, opts, () => fn);
     }
     return self._execute(key, isReadonly, opts, fn);
   };
-  defineOwn(view, 'sendCommand', function (this: unknown, firstKey: RedisArg | undefined, isReadonly: unknown, args: RedisArg[], options?: unknown) {
+  defineOwn(base, 'sendCommand', function (this: unknown, firstKey: RedisArg | undefined, isReadonly: unknown, args: RedisArg[], options?: unknown) {
+    let state: ViewState;
     let rewritten: RedisArg[];
     let shape: ReplyShape | undefined;
     let key: RedisArg | undefined;
     let scope: ConnectionScope;
     try {
-      rewritten = rewriteRawArgs(guard, args, replySlot);
+      state = stateOf(this);
+      rewritten = rewriteRawArgs(state.guard, args, replySlot);
       shape = replySlot.shape;
-      key = routingKey(firstKey);
+      key = routingKey(state, firstKey);
       scope = lineScope(rewritten);
-      assertRoutable(scope, rewritten);
+      assertRoutable(state.guard, scope, rewritten);
     } catch (error) {
-      return Promise.reject(instr.rejected(error));
+      return Promise.reject(rejected(this, error));
     }
-    if (scope === 'close' && !owned) return closeNodes().then(() => 'OK');
+    const { guard, instr } = state;
+    if (scope === 'close' && !owned) return closeNodes(state).then(() => 'OK');
     const send = (): Promise<unknown> => {
-      const reply = scope === 'blocking' && !owned ? sendBlocking(key, isReadonly, rewritten, options) : sendCommand.call(this, key, isReadonly, rewritten, options);
+      const reply = scope === 'blocking' && !owned ? sendBlocking(state, key, isReadonly, rewritten, options) : sendCommand.call(this, key, isReadonly, rewritten, options);
       return shape === undefined ? reply : reply.then((value) => guard.unprefixShape(shape, value));
     };
     return instr.observing() ? instr.commandLine(rewritten, replySlot.keys ?? 0, send) : send();
@@ -164,72 +204,94 @@ export function createNodeRedisClusterView<C extends NodeRedisClusterLike>(clust
   const multi = cluster.MULTI as (this: unknown, routing?: unknown) => unknown;
   const slots = self._slots as { getClientAndSlotNumber?(key: RedisArg | undefined, isReadonly: unknown): Promise<{ client: NodeRedisClientLike; slotNumber?: number }> };
   /** A pipeline with a blocking command, routed as node-redis would, on that node's exclusive connection. */
-  const pipelineOnExclusive = async (key: RedisArg | undefined, isReadonly: unknown, commands: QueuedCommand[]): Promise<unknown[]> => {
+  const pipelineOnExclusive = async (state: ViewState, key: RedisArg | undefined, isReadonly: unknown, commands: QueuedCommand[]): Promise<unknown[]> => {
     const { client, slotNumber } = await (slots.getClientAndSlotNumber as NonNullable<typeof slots.getClientAndSlotNumber>).call(slots, key, isReadonly);
-    const exclusive = await exclusiveOf(client);
+    const exclusive = await exclusiveOf(state, client);
     return (exclusive._executePipeline as (c: QueuedCommand[], db: undefined, slot?: number) => Promise<unknown[]>).call(exclusive, commands, undefined, slotNumber);
   };
-  const guardedBatch = (execute: ClusterBatchExecutor, name: 'multi' | 'pipeline'): ClusterBatchExecutor => async (firstKey, isReadonly, commands) => {
-    let batch: ReturnType<typeof rewriteBatch>;
-    let key: RedisArg | undefined;
-    let exclusive = false;
-    try {
-      batch = rewriteBatch(guard, commands);
-      key = routingKey(firstKey);
-      if (owned && name === 'multi') assertTransactionLines(guard, batch.commands.map((command) => command.args));
-      if (!owned) {
-        const lines = batch.commands.map((command) => command.args);
-        exclusive = batchRoute(guard, lines, name === 'multi') === 'exclusive';
-        const watching = lines.find((line) => lineScope(line) === 'watch');
-        if (exclusive && (watching || typeof slots.getClientAndSlotNumber !== 'function')) {
-          throw sharedLineRefusal(guard, watching ?? lines.find((line) => lineScope(line) !== 'shared') ?? [], "in a cluster pipeline it would hold or watch a node's shared connection; use getNodeClientForKey(key)");
+  const guardedBatch =
+    (state: ViewState, execute: ClusterBatchExecutor, name: 'multi' | 'pipeline'): ClusterBatchExecutor =>
+    async (firstKey, isReadonly, commands) => {
+      const { guard, instr } = state;
+      let batch: ReturnType<typeof rewriteBatch>;
+      let key: RedisArg | undefined;
+      let exclusive = false;
+      try {
+        batch = rewriteBatch(guard, commands);
+        key = routingKey(state, firstKey);
+        if (owned && name === 'multi') assertTransactionLines(guard, batch.commands.map((command) => command.args));
+        if (!owned) {
+          const lines = batch.commands.map((command) => command.args);
+          exclusive = batchRoute(guard, lines, name === 'multi') === 'exclusive';
+          const watching = lines.find((line) => lineScope(line) === 'watch');
+          if (exclusive && (watching || typeof slots.getClientAndSlotNumber !== 'function')) {
+            throw sharedLineRefusal(guard, watching ?? lines.find((line) => lineScope(line) !== 'shared') ?? [], "in a cluster pipeline it would hold or watch a node's shared connection; use getNodeClientForKey(key)");
+          }
         }
+      } catch (error) {
+        throw instr.rejected(error);
       }
-    } catch (error) {
-      throw instr.rejected(error);
-    }
-    const run = exclusive ? () => pipelineOnExclusive(key, isReadonly, batch.commands) : () => execute(key, isReadonly, batch.commands);
-    const send = async (): Promise<unknown[]> => unprefixBatch(guard, await run(), batch.shapes) as unknown[];
-    return instr.observing() ? instr.batch(name, batch.keys, send) : send();
-  };
+      const run = exclusive ? () => pipelineOnExclusive(state, key, isReadonly, batch.commands) : () => execute(key, isReadonly, batch.commands);
+      const send = async (): Promise<unknown[]> => unprefixBatch(guard, await run(), batch.shapes) as unknown[];
+      return instr.observing() ? instr.batch(name, batch.keys, send) : send();
+    };
   const guardedMulti = function (this: object, routing?: unknown): unknown {
+    const state = stateOf(this);
     const Multi = (this as { Multi: MultiConstructor }).Multi;
     const shim = Object.create(this) as Record<string, unknown>;
     shim.Multi = function (executeMulti: ClusterBatchExecutor, executePipeline: ClusterBatchExecutor, ...rest: unknown[]) {
-      return new Multi(guardedBatch(executeMulti, 'multi'), guardedBatch(executePipeline, 'pipeline'), ...rest);
+      return new Multi(guardedBatch(state, executeMulti, 'multi'), guardedBatch(state, executePipeline, 'pipeline'), ...rest);
     };
     return multi.call(shim, routing);
   };
-  defineOwn(view, 'MULTI', guardedMulti);
-  defineOwn(view, 'multi', guardedMulti);
+  defineOwn(base, 'MULTI', guardedMulti);
+  defineOwn(base, 'multi', guardedMulti);
 
-  isolateClusterNodes(view, cluster, isolatedNode, routingKey);
+  defineClusterNodes(base, cluster, isolatedNode, (state) => (state.own().standIns ??= { nodes: new WeakMap(), shards: new WeakMap() }), routingKey);
 
-  // Channel and pattern subscriptions live on one node client; sharded ones on each shard's.
-  isolatePubSub(view, cluster, guard, instr, {
-    listeners: (type) => {
-      if (type === 'SHARDED') return undefined;
-      const node = (cluster._slots as { pubSubNode?: { client: { getPubSubListeners(type: string): Map<string, unknown> } } }).pubSubNode;
-      return node ? node.client.getPubSubListeners(type) : new Map();
-    },
-    run: (receiver, method, channels, listener, bufferMode) => method.call(receiver, channels, listener, bufferMode),
-  });
+  // Channel and pattern subscriptions live on the cluster's pub/sub node, shard channels on each
+  // shard's: node-redis keeps them per channel, with the views' own listeners.
+  const hub = new DirectHub(self as unknown as NodeRedisClientLike, true);
+  definePubSub(base, cluster, { hubOf: () => hub, bareSharded: false });
 
   if (!owned) {
     // Closing the cluster is its owner's job: a view closes what its node views opened.
-    const quit = (): Promise<string> => closeNodes().then(() => 'OK');
-    defineOwn(view, 'QUIT', quit);
-    defineOwn(view, 'quit', quit);
-    defineOwn(view, 'close', () => closeNodes().then(() => undefined));
-    const destroyNodes = (): void => {
-      for (const node of nodeViews) ownClientsOfView(node)?.destroyAll();
+    const closeAll = (state: ViewState): Promise<unknown> => Promise.all([closeNodes(state), state.parts?.subscriptions?.unsubscribeAll()]);
+    const quit = function (this: unknown): Promise<string> {
+      return closeAll(stateOf(this)).then(() => 'OK');
     };
-    defineOwn(view, 'disconnect', () => {
-      destroyNodes();
+    defineOwn(base, 'QUIT', quit);
+    defineOwn(base, 'quit', quit);
+    defineOwn(base, 'close', function (this: unknown) {
+      return closeAll(stateOf(this)).then(() => undefined);
+    });
+    const destroyNodes = (state: ViewState): void => {
+      void Promise.all([closeNodes(state, 'disconnect'), state.parts?.subscriptions?.unsubscribeAll()]).catch(() => undefined);
+    };
+    defineOwn(base, 'disconnect', function (this: unknown) {
+      destroyNodes(stateOf(this));
       return Promise.resolve();
     });
-    defineOwn(view, 'destroy', destroyNodes);
+    defineOwn(base, 'destroy', function (this: unknown) {
+      destroyNodes(stateOf(this));
+    });
   }
-  completeView(view, cluster, guard, instr, (duplicate: C) => createNodeRedisClusterView(duplicate, guard, instr, { owned: true }), options);
-  return view;
+  completeBase(base, cluster, owned, (duplicate: NodeRedisClusterLike, guard, instr) => createNodeRedisClusterView(duplicate, guard, instr, { owned: true }));
+  return base;
+}
+
+/** The node clients a cluster has now: masters, replicas, and their pub/sub clients. */
+function nodeClientsOf(cluster: NodeRedisClusterLike): object[] {
+  type Node = { client?: object; pubSub?: { client?: object } };
+  const nodes = [...((cluster.masters as Node[] | undefined) ?? []), ...((cluster.replicas as Node[] | undefined) ?? [])];
+  return nodes.flatMap((node) => [node.client, node.pubSub?.client]).filter((client): client is object => client !== undefined);
+}
+
+/** Reports a refusal on the view's instrumentation (when `receiver` is a view) and returns it. */
+function rejected(receiver: unknown, error: unknown): unknown {
+  try {
+    return stateOf(receiver).instr.rejected(error);
+  } catch {
+    return error;
+  }
 }

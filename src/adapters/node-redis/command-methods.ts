@@ -92,12 +92,30 @@ export function commandLayer(client: object): object {
 
 /** Whether `view` runs its command methods with a receiver of its own (client and cluster views do; pool views do not). */
 export function hasReceiver(view: object): boolean {
-  return Object.prototype.hasOwnProperty.call(view, RECEIVER);
+  return RECEIVER in view;
 }
 
-/** Gives `view` the receiver its command methods run with (see `RECEIVER`). */
-export function bindReceiver(view: object): void {
+/** Gives `view` the receiver its command methods run with (see `RECEIVER`), now. */
+export function bindReceiver(view: object): object {
   const receiver = Object.create(view) as object;
   Object.defineProperty(receiver, '_self', { value: view });
   Object.defineProperty(view, RECEIVER, { value: receiver });
+  return receiver;
+}
+
+/**
+ * Gives every view over `base` its receiver on first need (the first command it runs): a view
+ * that runs no command never becomes a prototype (which V8 makes costly), and costs no receiver.
+ * Views derived with other command options bind theirs at once ({@link bindReceiver}): an
+ * inherited receiver would run their commands with their parent's options.
+ */
+export function lazyReceivers(base: object): void {
+  Object.defineProperty(base, RECEIVER, {
+    get(this: object) {
+      // The base itself is no view: its receiver would be inherited by every view made later.
+      if (this === base) throw new IsolationConfigError('an isolated node-redis view method was called on something that is not an isolated view');
+      return bindReceiver(this);
+    },
+    configurable: true,
+  });
 }

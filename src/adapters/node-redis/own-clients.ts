@@ -1,4 +1,4 @@
-import { OwnConnections, type OwnConnectionRole } from '../own-connections.js';
+import { followOwner, OwnConnections, type OwnConnectionRole } from '../own-connections.js';
 import type { NodeRedisClientLike } from './internals.js';
 
 type Emitting = NodeRedisClientLike & {
@@ -13,42 +13,67 @@ type Emitting = NodeRedisClientLike & {
 };
 
 /**
- * The connections a node-redis view over a shared client opens for itself (see
- * {@link OwnConnections}): raw clients from `client.duplicate()`, connected on first need. They
- * are never handed out; the view sends on them only what its guard returned. Their errors are
- * reported on the client's `error` listeners (when it has any), as the client's own would be.
+ * A new connection from `client`'s options (`client.duplicate()`), connected. It is never handed
+ * out: views send on it only what their guard returned. Its errors are reported on the client's
+ * `error` listeners (when it has any), as the client's own would be.
+ */
+export async function openDuplicate(client: NodeRedisClientLike): Promise<NodeRedisClientLike> {
+  const duplicate = (client.duplicate as () => Emitting).call(client);
+  followOwner(client, duplicate);
+  const source = client as unknown as Emitting;
+  duplicate.on('error', (error: unknown) => {
+    if ((source.listenerCount?.('error') ?? 0) > 0) source.emit?.('error', error);
+  });
+  try {
+    await duplicate.connect();
+  } catch (error) {
+    if (duplicate.isOpen) duplicate.destroy?.();
+    throw error;
+  }
+  return duplicate;
+}
+
+/** Closes a connection `openDuplicate` opened: `quit` after its pending replies, `disconnect` at once. */
+export async function closeDuplicate(connection: NodeRedisClientLike, how: 'quit' | 'disconnect'): Promise<void> {
+  const own = connection as Emitting;
+  if (!own.isOpen) return;
+  if (how === 'disconnect') {
+    own.destroy?.();
+    return;
+  }
+  try {
+    await (own.close ?? own.quit)?.call(own);
+  } catch {
+    if (own.isOpen) own.destroy?.();
+  }
+}
+
+/**
+ * The exclusive connection a node-redis view over a shared client opens for itself (see
+ * {@link OwnConnections}) for blocking commands and WATCH: a raw client from `client.duplicate()`,
+ * connected on first need. While it is open, it is listed in `opened` (one set per client), so
+ * that the client's owner can close it with `closeViewConnections()` even if the view was dropped.
  */
 export class NodeRedisOwnClients {
   private readonly connections: OwnConnections<NodeRedisClientLike>;
-  /** The connected clients, by role, for what must be read synchronously (pub/sub listeners, watch state). */
+  /** The connected clients, by role, for what must be read synchronously (watch state). */
   private readonly ready = new Map<OwnConnectionRole, NodeRedisClientLike>();
 
-  constructor(client: NodeRedisClientLike) {
+  constructor(
+    client: NodeRedisClientLike,
+    private readonly opened: Set<NodeRedisOwnClients>,
+  ) {
     this.connections = new OwnConnections<NodeRedisClientLike>(
       async (role): Promise<NodeRedisClientLike> => {
-        const duplicate = (client.duplicate as () => Emitting).call(client);
-        const source = client as unknown as Emitting;
-        duplicate.on('error', (error: unknown) => {
-          if ((source.listenerCount?.('error') ?? 0) > 0) source.emit?.('error', error);
-        });
-        try {
-          await duplicate.connect();
-        } catch (error) {
-          if (duplicate.isOpen) duplicate.destroy?.();
-          throw error;
-        }
+        const duplicate = await openDuplicate(client);
         this.ready.set(role, duplicate);
+        opened.add(this);
         return duplicate;
       },
       async (connection: NodeRedisClientLike) => {
-        for (const [role, opened] of this.ready) if (opened === connection) this.ready.delete(role);
-        const own = connection as Emitting;
-        if (!own.isOpen) return;
-        try {
-          await (own.close ?? own.quit)?.call(own);
-        } catch {
-          if (own.isOpen) own.destroy?.();
-        }
+        for (const [role, open] of this.ready) if (open === connection) this.ready.delete(role);
+        if (this.ready.size === 0) opened.delete(this);
+        await closeDuplicate(connection, 'quit');
       },
     );
   }
@@ -69,9 +94,9 @@ export class NodeRedisOwnClients {
   }
 
   /**
-   * Called synchronously when the view's connections are closed (by the view, or by the cluster
-   * or pool view it belongs to), before anything else is sent: state kept about them (a WATCH
-   * sent on the exclusive connection) ends with them.
+   * Called synchronously when the view's connections are closed (by the view, by the cluster or
+   * pool view it belongs to, or by the client's owner), before anything else is sent: state kept
+   * about them (a WATCH sent on the exclusive connection) ends with them.
    */
   onClose: (() => void) | undefined;
 
@@ -84,11 +109,9 @@ export class NodeRedisOwnClients {
   /** Drops every connection the view opened at once, failing their pending commands. */
   destroyAll(): void {
     this.onClose?.();
-    for (const connection of this.ready.values()) {
-      const own = connection as Emitting;
-      if (own.isOpen) own.destroy?.();
-    }
+    for (const connection of this.ready.values()) void closeDuplicate(connection, 'disconnect');
     this.ready.clear();
+    this.opened.delete(this);
     void this.connections.closeAll();
   }
 }

@@ -3,7 +3,8 @@ import type { Instrumentation } from '../../instrument/instrumentation.js';
 import { isolationInfo } from '../isolation-info.js';
 import { monitorRefusal } from '../refusals.js';
 import { bindReceiver, hasReceiver } from './command-methods.js';
-import { delegateEmitter } from './emitter.js';
+import { defineEmitter } from './emitter.js';
+import { defineOwn, stateOf } from './view-state.js';
 
 /** How a view relates to the client it is made over. */
 export interface NodeRedisViewOptions {
@@ -15,10 +16,7 @@ export interface NodeRedisViewOptions {
   readonly owned?: boolean;
 }
 
-/** Defines an own, non-enumerable property of a view. */
-export function defineOwn(view: object, name: string, value: unknown): void {
-  Object.defineProperty(view, name, { value, writable: true, configurable: true, enumerable: false });
-}
+export { defineOwn } from './view-state.js';
 
 /**
  * Refuses what cannot be isolated: a client with node-redis's own `keyPrefix` (it prefixes keys
@@ -41,16 +39,27 @@ export function assertWrappable(client: Record<string, unknown>): void {
   }
 }
 
-/** The `isolation` property every view carries. */
-function describeIsolation(view: object, guard: NamespaceGuard, instr: Instrumentation): void {
-  defineOwn(view, 'isolation', isolationInfo(guard, instr));
+/** The `isolation` property every view carries, made on first access. */
+function describeIsolation(base: object): void {
+  Object.defineProperty(base, 'isolation', {
+    get(this: unknown) {
+      const state = stateOf(this);
+      const parts = state.own();
+      return (parts.isolation ??= isolationInfo(state.guard, state.instr));
+    },
+    configurable: true,
+    enumerable: false,
+  });
 }
 
-/** `duplicate()` makes a new client (a new connection): it comes back isolated, with the same guard. */
-function isolateDuplicate(view: object, client: Record<string, unknown>, isolate: (duplicate: never) => unknown): void {
+/** `duplicate()` makes a new client (a new connection): it comes back isolated, with the view's guard. */
+function isolateDuplicate(base: object, client: Record<string, unknown>, isolate: Isolate): void {
   const duplicate = client.duplicate;
   if (typeof duplicate !== 'function') return;
-  defineOwn(view, 'duplicate', (...args: unknown[]) => isolate((duplicate as (...a: unknown[]) => never).apply(client, args)));
+  defineOwn(base, 'duplicate', function (this: unknown, ...args: unknown[]) {
+    const { guard, instr } = stateOf(this);
+    return isolate((duplicate as (...a: unknown[]) => never).apply(client, args), guard, instr);
+  });
 }
 
 const OPTION_METHODS = ['withCommandOptions', 'withTypeMapping', 'withAbortSignal', 'asap', '_commandOptionsProxy'];
@@ -62,17 +71,17 @@ const OPTION_METHODS = ['withCommandOptions', 'withTypeMapping', 'withAbortSigna
  * 5 replaces) and returns a view with those options instead: a derived client never escapes the
  * namespace, and deriving one costs about as little as node-redis's own.
  */
-function deriveWithCommandOptions(view: object): void {
+function deriveWithCommandOptions(base: object, client: Record<string, unknown>): void {
   for (const name of OPTION_METHODS) {
-    const method = (view as Record<string, unknown>)[name];
+    const method = client[name];
     if (typeof method !== 'function') continue;
-    defineOwn(view, name, function (this: unknown, ...args: unknown[]) {
+    defineOwn(base, name, function (this: object, ...args: unknown[]) {
       const result = (method as (...a: unknown[]) => { _commandOptions?: unknown }).apply(this, args);
       // node-redis 6's withTypeMapping() calls _commandOptionsProxy(), which is already the view's.
       if (derivedViews.has(result)) return result;
-      const derived = Object.create(view) as object;
+      const derived = Object.create(this) as object;
       defineOwn(derived, '_commandOptions', result._commandOptions);
-      if (hasReceiver(view)) bindReceiver(derived);
+      if (hasReceiver(this)) bindReceiver(derived);
       derivedViews.add(derived);
       return derived;
     });
@@ -86,14 +95,18 @@ const derivedViews = new WeakSet<object>();
  * namespace's subscriptions, WATCH and database on the shared connection. node-redis writes both
  * straight to its queue, so the view refuses them itself (RESET only on a shared connection).
  */
-function refuseConnectionWide(view: object, guard: NamespaceGuard, instr: Instrumentation, owned: boolean): void {
-  const refuseMonitor = (): Promise<never> => Promise.reject(instr.rejected(monitorRefusal(guard)));
-  defineOwn(view, 'MONITOR', refuseMonitor);
-  defineOwn(view, 'monitor', refuseMonitor);
+function refuseConnectionWide(base: object, owned: boolean): void {
+  const refuseMonitor = function (this: unknown): Promise<never> {
+    const { guard, instr } = stateOf(this);
+    return Promise.reject(instr.rejected(monitorRefusal(guard)));
+  };
+  defineOwn(base, 'MONITOR', refuseMonitor);
+  defineOwn(base, 'monitor', refuseMonitor);
   // On a connection of the view's own, RESET resets only the view's state.
   if (owned) return;
-  const refuseReset = (): Promise<never> =>
-    Promise.reject(
+  const refuseReset = function (this: unknown): Promise<never> {
+    const { guard, instr } = stateOf(this);
+    return Promise.reject(
       instr.rejected(
         new BlockedCommandError(
           `RESET is refused in namespace "${guard.namespace}": it would end every namespace's subscriptions and transactions on the shared connection`,
@@ -101,39 +114,23 @@ function refuseConnectionWide(view: object, guard: NamespaceGuard, instr: Instru
         ),
       ),
     );
-  defineOwn(view, 'reset', refuseReset);
-  defineOwn(view, 'resetIfDirty', refuseReset);
+  };
+  defineOwn(base, 'reset', refuseReset);
+  defineOwn(base, 'resetIfDirty', refuseReset);
 }
 
-/** `create`, called once per key object and remembered for as long as the key lives. */
-export function memoizeByObject<K extends object, V>(create: (key: K) => V): (key: K) => V {
-  const made = new WeakMap<K, V>();
-  return (key) => {
-    let value = made.get(key);
-    if (value === undefined) {
-      value = create(key);
-      made.set(key, value);
-    }
-    return value;
-  };
-}
+/** Makes the isolated view of a client the library just created (`duplicate()`), with a view's guard. */
+export type Isolate = (duplicate: never, guard: NamespaceGuard, instr: Instrumentation) => unknown;
 
 /**
- * What every node-redis view has besides its executors: MONITOR refused, `duplicate()` (when
- * the client has it) and the command-option methods isolated, the emitter methods acting on the
- * client, and `isolation`.
+ * What every node-redis view base has besides its executors: MONITOR refused (RESET too, on a
+ * shared client), `duplicate()` (when the client has it) and the command-option methods
+ * isolated, the emitter methods acting on the client, and `isolation`.
  */
-export function completeView(
-  view: Record<string, unknown>,
-  client: Record<string, unknown>,
-  guard: NamespaceGuard,
-  instr: Instrumentation,
-  isolate: (duplicate: never) => unknown,
-  options: NodeRedisViewOptions = {},
-): void {
-  refuseConnectionWide(view, guard, instr, options.owned === true);
-  isolateDuplicate(view, client, isolate);
-  deriveWithCommandOptions(view);
-  delegateEmitter(view, client, guard);
-  describeIsolation(view, guard, instr);
+export function completeBase(base: object, client: Record<string, unknown>, owned: boolean, isolate: Isolate): void {
+  refuseConnectionWide(base, owned);
+  isolateDuplicate(base, client, isolate);
+  deriveWithCommandOptions(base, client);
+  defineEmitter(base, client);
+  describeIsolation(base);
 }

@@ -235,7 +235,7 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
     expect(await raw.pubSubShardChannels()).toEqual(['journal:shard']);
     await celery.publish('news', 'still here');
     await vi.waitFor(() => expect(celeryGot).toEqual([['still here', 'news']]));
-    // Each view subscribed on a connection of its own: quitting closes it (channels are server-wide).
+    // Quitting ends each view's subscriptions; the client's subscriber connection closes with the last (channels are server-wide).
     await Promise.all([sub.quit(), celerySub.quit()]);
     expect(await raw.pubSubShardChannels()).toEqual([]);
   });
@@ -331,7 +331,7 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
     const sub = createIsolatedRedis({ namespace: 'journal', namespaces, client: subscriber });
     const got: unknown[] = [];
     await sub.subscribe('news', (message, channel) => got.push([message, channel]));
-    // The view subscribed on a connection of its own: the one subscribed to journal:news in this database.
+    // The view subscribed on the client's subscriber connection: the one subscribed to journal:news in this database.
     const subscribed = String(await observer.sendCommand(['CLIENT', 'LIST', 'TYPE', 'pubsub'])).split('\n').filter((line) => line.includes(`db=${db} `) && / sub=1 /.test(line));
     expect(subscribed).toHaveLength(1);
     const subscriberId = Number(/id=(\d+)/.exec(subscribed[0] as string)?.[1]);

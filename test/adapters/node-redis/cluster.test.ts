@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { createCluster as createNodeRedis6Cluster } from 'redis';
 import { BlockedCommandError, CrossNamespaceError, createIsolatedRedis, type Isolated } from '../../../src/index.js';
@@ -177,6 +179,69 @@ describe.each(NODE_REDIS_VERSIONS)('$name, Redis Cluster (3 masters)', ({ create
     await journal.unsubscribe();
     await journal.sUnsubscribe('shard');
     await expect((journal.sUnsubscribe as (this: unknown) => Promise<void>).call(journal)).rejects.toMatchObject({ code: 'ERR_MALFORMED_COMMAND' });
+  });
+
+  it("many views of several namespaces subscribe through the cluster's own pub/sub connections; unsubscribe(channel) ends only the view's listeners", async () => {
+    const channel = `many-${major}`;
+    const views = ['journal', 'journal', 'celery', 'mcp2'].map((namespace) => ({ namespace, v: createIsolatedRedis({ namespace, namespaces, client: raw }), got: [] as unknown[] }));
+    const pubSubConnections = async (): Promise<number> => {
+      let count = 0;
+      for (const master of raw.masters) count += String(await (await raw.nodeClient(master)).sendCommand(['CLIENT', 'LIST', 'TYPE', 'pubsub'])).trim().split('\n').filter(Boolean).length;
+      return count;
+    };
+    const subscribe = async ({ v, got }: (typeof views)[number]): Promise<void> => {
+      await v.subscribe(channel, (message, name) => got.push(['message', message, name]));
+      await v.sSubscribe(channel, (message, name) => got.push(['smessage', message, name]));
+    };
+    for (const each of views.slice(0, 3)) await subscribe(each);
+    const connections = await pubSubConnections();
+    // The cluster's pub/sub node and shard connections, whatever the number of views.
+    await subscribe(views[3] as (typeof views)[number]);
+    const extra = ['journal', 'celery'].map((namespace) => createIsolatedRedis({ namespace, namespaces, client: raw }));
+    for (const v of extra) await v.subscribe(channel, () => undefined);
+    expect(await pubSubConnections()).toBeLessThanOrEqual(connections + 1); // mcp2's shard channel may live on another shard
+    await Promise.all(extra.map((v) => v.quit()));
+    await views[0]?.v.unsubscribe(channel);
+    await views[0]?.v.sUnsubscribe(channel);
+    for (const namespace of ['journal', 'celery', 'mcp2']) {
+      const publisher = createIsolatedRedis({ namespace, namespaces, client: raw });
+      await publisher.publish(channel, `to ${namespace}`);
+      await publisher.sPublish(channel, `sharded to ${namespace}`);
+    }
+    await vi.waitFor(() => expect(views.slice(1).every(({ got }) => got.length === 2)).toBe(true));
+    expect(views[0]?.got).toEqual([]);
+    for (const { namespace, got } of views.slice(1)) {
+      expect(got).toEqual(expect.arrayContaining([['message', `to ${namespace}`, channel], ['smessage', `sharded to ${namespace}`, channel]]));
+    }
+    await Promise.all(views.map(({ v }) => v.quit()));
+    expect(await raw.pubSubNumSub([`journal:${channel}`, `celery:${channel}`])).toEqual({ [`journal:${channel}`]: 0, [`celery:${channel}`]: 0 });
+  });
+
+  it('a cluster view that is dropped is collected, and leaves no listener on the cluster', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const events = (): Record<string, number> => Object.fromEntries(raw.eventNames().map((event) => [String(event), raw.listenerCount(event)]));
+    const before = events();
+    const refs: Array<WeakRef<object>> = [];
+    await (async () => {
+      for (let i = 0; i < 50; i++) {
+        const v = createIsolatedRedis({ namespace: 'journal', namespaces, client: raw });
+        refs.push(new WeakRef(v));
+        await v.set(`dropped:${i}`, '1');
+        const namespaceOf = (client: unknown): string | undefined => (client as { isolation?: { namespace: string } } | undefined)?.isolation?.namespace;
+        expect(v.masters.every((master) => master.client === undefined || namespaceOf(master.client) === 'journal')).toBe(true);
+        if (i % 10 === 0) {
+          await v.subscribe('dropped', () => undefined);
+          await v.unsubscribe('dropped');
+        }
+      }
+    })();
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(refs.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
+    expect(events()).toEqual(before);
   });
 
   it('keeps isolation through duplicate() and hashTag: true', async () => {

@@ -91,7 +91,7 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
   });
 
   describe('connection state of one view never reaches another', () => {
-    it("subscribing on one view leaves the other's GET and PUBLISH working (its own subscriber connection)", async () => {
+    it("subscribing on one view leaves the other's GET and PUBLISH working (the client's subscriber connection, not the shared one)", async () => {
       const heard: unknown[] = [];
       await journal.subscribe(channel('news'), (message, name) => heard.push([message, name]));
       expect(await celery.set('k', 'v')).toBe('OK');
@@ -134,7 +134,7 @@ describe.each(NODE_REDIS_VARIANTS.map((variant, i) => ({ ...variant, db: i + 1 }
       for (const close of [(v: Isolated<Client>) => v.quit(), (v: Isolated<Client>) => v.close(), (v: Isolated<Client>) => v.sendCommand(['QUIT'])]) {
         const mine = viewOf('journal', raw);
         await mine.blPop('nothing', 0.01); // opens the view's exclusive connection
-        await mine.subscribe(channel('q'), () => undefined); // and its subscriber connection
+        await mine.subscribe(channel('q'), () => undefined); // and the client's subscriber connection (no other view subscribes)
         expect(await connections()).toBe(before + 2);
         await close(mine);
         await vi.waitFor(async () => expect(await connections()).toBe(before));
