@@ -23,6 +23,7 @@ export {
   type InstrumentationOptions,
   type IsolationEmitterMap,
   type IsolationEventMap,
+  type PressureClient,
   type PressureEvent,
   type PressureFigures,
   type PressureLevel,

@@ -1,7 +1,9 @@
 import { IsolationConfigError, createGuard, type GuardOptions } from '../core/index.js';
 import { createInstrumentation, type InstrumentationOptions } from '../instrument/index.js';
-import type { Redis } from 'ioredis';
-import type { RedisClientType } from 'redis';
+// The drivers' types through package.json "imports": in the published declarations they fall back to a
+// placeholder where the driver is not installed, so a project with only one driver type-checks.
+import type { Redis } from '#ioredis';
+import type { RedisClientType } from '#redis';
 import { createDriverClient, type Driver } from './driver-client.js';
 import { createIoredisView, isIoredisClient } from './ioredis/index.js';
 import { createMockView, isIoredisMock } from './mock/index.js';
@@ -74,7 +76,7 @@ export type IsolatedRedisUrlOptions = GuardOptions & InstrumentationOptions & {
  * import { Redis } from 'ioredis';
  * import { createIsolatedRedis } from 'isolated-redis';
  *
- * const shared = new Redis(process.env.REDIS_URL);
+ * const shared = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
  * const mcp2 = createIsolatedRedis({ namespace: 'mcp2', namespaces: ['mcp2', 'celery'], client: shared });
  * await mcp2.set('payload:1', 'data'); // stored as mcp2:payload:1
  * await mcp2.get('celery:task');      // rejects with CrossNamespaceError, nothing sent

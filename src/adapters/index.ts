@@ -8,3 +8,4 @@ export {
 } from './create-isolated-redis.js';
 export type { Driver } from './driver-client.js';
 export { MockUnsupportedCommandError, MOCK_UNSUPPORTED_COMMANDS, MOCK_UNSUPPORTED_OPTIONS } from './mock/index.js';
+export { closeViewConnections } from './own-connections.js';

@@ -18,5 +18,5 @@ export {
 } from './events.js';
 export type { Instrumentation } from './instrumentation.js';
 export type { InstrumentationLogger } from './logger.js';
-export type { InstrumentationHooks, InstrumentationOptions, PressureOptions } from './options.js';
+export type { InstrumentationHooks, InstrumentationOptions, PressureClient, PressureOptions } from './options.js';
 export { COMMAND_CHANNEL, type CommandTraceContext } from './tracing.js';

@@ -1,7 +1,9 @@
 import { createIsolatedRedis, type Isolated } from '../adapters/index.js';
 import { createDriverClient, type Driver } from '../adapters/driver-client.js';
-import { IsolationConfigError } from '../core/index.js';
-import type { LayoutClient, LayoutDefaults, LayoutNamespace, LayoutOptions } from './types.js';
+import { closeViewConnections } from '../adapters/own-connections.js';
+import { IsolationConfigError, type NamespaceSet } from '../core/index.js';
+import { createInstrumentation, type InstrumentationOptions } from '../instrument/index.js';
+import type { EntryOf, LayoutClient, LayoutDefaults, LayoutNamespace, LayoutOptions, ServedNamespace } from './types.js';
 import { redactUrl, resolveLayout, type ResolvedNamespace } from './validate.js';
 
 /** What the layout needs of the raw clients it creates, whichever the driver. */
@@ -36,9 +38,14 @@ export class Layout<N extends Readonly<Record<string, LayoutNamespace>> = Readon
   /** The namespaces this layout has clients for, in declaration order. */
   readonly namespaces: readonly (keyof N & string)[];
   readonly #entries: ReadonlyMap<string, ResolvedNamespace>;
-  readonly #known: readonly string[];
+  /** Every namespace the guards know: the layout's, its families and the known ones, shared by every view. */
+  readonly namespaceSet: NamespaceSet;
+  /** Namespaces served elsewhere: never a client here, even when a served family covers them. */
+  readonly #elsewhere: ReadonlySet<string>;
   readonly #onError: NonNullable<LayoutOptions['onError']>;
   readonly #instrumentation: LayoutOptions['instrumentation'];
+  /** The families whose pressure monitor runs: one per family (its connection), not one per member view. */
+  readonly #familyMonitors = new Set<string>();
   readonly #connections = new Map<string, RawClient>();
   readonly #clients = new Map<string, Isolated<object>>();
   /** Connections being closed: what they report while closing (node-redis reports its own close) is not an error. */
@@ -46,9 +53,10 @@ export class Layout<N extends Readonly<Record<string, LayoutNamespace>> = Readon
 
   constructor(options: LayoutOptions<N> & { readonly defaults?: D }) {
     const resolved = resolveLayout(options);
-    this.#entries = new Map(resolved.map((entry) => [entry.namespace, entry]));
-    this.namespaces = resolved.map((entry) => entry.namespace) as (keyof N & string)[];
-    this.#known = [...new Set([...this.namespaces, ...(options.knownNamespaces ?? [])])];
+    this.#entries = new Map(resolved.entries.map((entry) => [entry.namespace, entry]));
+    this.namespaces = resolved.entries.map((entry) => entry.namespace) as (keyof N & string)[];
+    this.namespaceSet = resolved.namespaces;
+    this.#elsewhere = new Set((options.knownNamespaces ?? []).filter((name) => !this.#entries.has(name)));
     this.#instrumentation = options.instrumentation;
     this.#onError = options.onError ?? ((error, where) => console.error(`[isolated-redis] ${where.driver} ${redactUrl(where.url)}: ${error.message}`));
   }
@@ -58,26 +66,59 @@ export class Layout<N extends Readonly<Record<string, LayoutNamespace>> = Readon
    * on the same instance already opened it) on first use. node-redis clients are connected by
    * the layout: commands sent before the connection is ready wait for it.
    *
+   * A member of a family the layout serves (`layout.client('tenant-42')` with `'tenant-*'` in
+   * `namespaces`) gets a new view over the family's connection at each call: a view costs a few
+   * microseconds and, once dropped, leaves nothing behind (close it when it ran blocking commands
+   * or subscribed, as those open connections of the view's own).
+   *
    * @throws {@link IsolationConfigError} for a namespace the layout does not declare.
    */
-  client<K extends keyof N & string>(namespace: K): LayoutClient<N[K], D> {
+  client<K extends ServedNamespace<N>>(namespace: K): LayoutClient<N[EntryOf<N, K>], D> {
     const existing = this.#clients.get(namespace);
-    if (existing) return existing as LayoutClient<N[K], D>;
-    const entry = this.#entries.get(namespace);
+    if (existing) return existing as LayoutClient<N[EntryOf<N, K>], D>;
+    const family = this.#entries.has(namespace) ? undefined : this.namespaceSet.familyOf(namespace);
+    const entry = this.#entries.get(family ?? namespace);
+    if (this.#elsewhere.has(namespace)) {
+      throw new IsolationConfigError(`layout: namespace ${JSON.stringify(namespace)} is one of \`knownNamespaces\`, served elsewhere; this layout has no client for it`);
+    }
     if (!entry) {
       throw new IsolationConfigError(`layout: unknown namespace ${JSON.stringify(namespace)}; it declares ${this.namespaces.map((n) => JSON.stringify(n)).join(', ')}`);
     }
-    const instrumentation = typeof this.#instrumentation === 'function' ? this.#instrumentation(namespace) : this.#instrumentation;
+    const connection = this.#connection(entry.driver, entry.url);
+    const instrumentation = family === undefined ? this.#instrumentationOf(namespace) : this.#memberInstrumentation(family, namespace, connection);
     const client = createIsolatedRedis({
       ...instrumentation,
       namespace,
-      namespaces: this.#known,
+      namespaces: this.namespaceSet,
       mode: entry.mode,
       ...(entry.commands ? { commands: entry.commands } : {}),
-      client: this.#connection(entry.driver, entry.url),
+      client: connection,
     });
-    this.#clients.set(namespace, client);
-    return client as LayoutClient<N[K], D>;
+    // A family's members are not kept: there may be a million of them.
+    if (family === undefined) this.#clients.set(namespace, client);
+    return client as LayoutClient<N[EntryOf<N, K>], D>;
+  }
+
+  #instrumentationOf(namespace: string): InstrumentationOptions | undefined {
+    return typeof this.#instrumentation === 'function' ? this.#instrumentation(namespace) : this.#instrumentation;
+  }
+
+  /**
+   * A family member's instrumentation without the pressure monitor, which watches the family's
+   * connection once (reporting as the family, `tenant-*`): a view per member must not start a
+   * timer each.
+   */
+  #memberInstrumentation(family: string, namespace: string, connection: RawClient): InstrumentationOptions | undefined {
+    const options = this.#instrumentationOf(namespace);
+    if (!options?.pressure) return options;
+    if (!this.#familyMonitors.has(family)) {
+      this.#familyMonitors.add(family);
+      const familyOptions = this.#instrumentationOf(family);
+      if (familyOptions?.pressure) createInstrumentation(family, familyOptions, connection);
+    }
+    const perView: { -readonly [K in keyof InstrumentationOptions]?: InstrumentationOptions[K] } = { ...options };
+    delete perView.pressure;
+    return perView;
   }
 
   /** Where each namespace lives (URLs without passwords), and which share a connection. */
@@ -107,10 +148,11 @@ export class Layout<N extends Readonly<Record<string, LayoutNamespace>> = Readon
     this.#connections.clear();
     this.#clients.clear();
     // The connections views opened for themselves (blocking commands, WATCH, subscriptions): a
-    // view over a shared connection closes only those with quit().
+    // view over a shared connection closes only those with quit(). Views of a family's members
+    // are not kept: what they opened is closed through their connection.
     let viewsTimer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled(views.map((view) => view.quit?.())),
+      Promise.allSettled([...views.map((view) => view.quit?.()), ...connections.map((connection) => closeViewConnections(connection))]),
       new Promise((resolve) => {
         viewsTimer = setTimeout(resolve, timeoutMs);
       }),

@@ -9,7 +9,8 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 
 /**
  * `REDIS_URL_<NAMESPACE>`: the namespace upper-cased, every character other than a letter or a
- * digit turned into `_` (`mcp-2` reads `REDIS_URL_MCP_2`).
+ * digit turned into `_` (`mcp-2` reads `REDIS_URL_MCP_2`); a family without its `*`
+ * (`tenant-*` reads `REDIS_URL_TENANT_`).
  *
  * @example
  * ```ts
@@ -17,7 +18,7 @@ export type Environment = Readonly<Record<string, string | undefined>>;
  * ```
  */
 export function namespaceUrlVariable(namespace: string): string {
-  return `REDIS_URL_${namespace.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+  return `REDIS_URL_${namespace.replace(/\*$/, '').toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
 /** A variable's value; an empty one (`X=` in a compose file) counts as unset. */
@@ -49,7 +50,8 @@ function readLayoutFile(path: string, cwd: string): LayoutOptions {
  * - `ISOLATED_REDIS_LAYOUT=./redis-layout.json`: a JSON file with {@link LayoutOptions};
  * - otherwise one namespace, `REDIS_NAMESPACE` (or `ISOLATED_REDIS_NAMESPACE`) on `REDIS_URL`,
  *   with `ISOLATED_REDIS_DRIVER` and `ISOLATED_REDIS_MODE` when set, and
- *   `ISOLATED_REDIS_NAMESPACES=mcp2,celery,journal` naming the deployment's other namespaces;
+ *   `ISOLATED_REDIS_NAMESPACES=mcp2,celery,journal,tenant-*` naming the deployment's other
+ *   namespaces, and its families of namespaces (ending in `*`);
  * - in both cases `REDIS_URL_<NAMESPACE>` (see {@link namespaceUrlVariable}) overrides one
  *   namespace's URL.
  *
@@ -75,7 +77,12 @@ export function layoutOptionsFromEnv(env: Environment = process.env, cwd = proce
       ...(read(env, 'ISOLATED_REDIS_DRIVER') ? { driver: read(env, 'ISOLATED_REDIS_DRIVER') as NonNullable<LayoutNamespace['driver']> } : {}),
       ...(read(env, 'ISOLATED_REDIS_MODE') ? { mode: read(env, 'ISOLATED_REDIS_MODE') as NonNullable<LayoutNamespace['mode']> } : {}),
     };
-    options = { namespaces: { [namespace]: entry }, knownNamespaces: list(read(env, 'ISOLATED_REDIS_NAMESPACES')) };
+    const known = list(read(env, 'ISOLATED_REDIS_NAMESPACES'));
+    options = {
+      namespaces: { [namespace]: entry },
+      knownNamespaces: known.filter((name) => !name.endsWith('*')),
+      knownFamilies: known.filter((name) => name.endsWith('*')),
+    };
   }
   if (typeof options.namespaces !== 'object' || options.namespaces === null) return options; // defineLayout names the problem
   const variables = new Map<string, string>();

@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
-import type { RedisClientType } from 'redis';
+// '#ioredis', '#redis': the drivers' types, optional in the published declarations (package.json "imports").
+import type { Redis } from '#ioredis';
+import type { RedisClientType } from '#redis';
 import type { GuardOptions, IsolationMode } from '../core/index.js';
 import type { InstrumentationOptions } from '../instrument/index.js';
 import type { Isolated } from '../adapters/index.js';
@@ -62,6 +63,11 @@ export interface LayoutOptions<N extends Readonly<Record<string, LayoutNamespace
    */
   readonly knownNamespaces?: readonly string[];
   /**
+   * Families of namespaces this process has no client for (`'tenant-*'`: every `tenant-<id>`):
+   * keys of any member are refused as another namespace's, without listing the members.
+   */
+  readonly knownFamilies?: readonly string[];
+  /**
    * Connection errors of the clients the layout creates (node-redis throws an `error` event
    * nobody listens to). @defaultValue logs the error with `console.error`
    */
@@ -87,3 +93,26 @@ export type DriverOf<E, D> = E extends { readonly driver: infer X extends Driver
 /** The isolated client type of one namespace entry: an ioredis `Redis` or a node-redis client. */
 export type LayoutClient<E = LayoutNamespace, D = LayoutDefaults> =
   DriverOf<E, D> extends 'node-redis' ? Isolated<RedisClientType> : Isolated<Redis>;
+
+/**
+ * The namespaces a layout with entries `N` serves: each entry's name, and for an entry that is a
+ * family (`'tenant-*'`) every name of the family (`tenant-${string}`).
+ *
+ * @example
+ * ```ts
+ * type S = ServedNamespace<{ mcp2: LayoutNamespace; 'tenant-*': LayoutNamespace }>; // 'mcp2' | `tenant-${string}`
+ * ```
+ */
+export type ServedNamespace<N> = { [K in keyof N & string]: K extends `${infer Stem}*` ? `${Stem}${string}` : K }[keyof N & string];
+
+/**
+ * The entry of a layout with entries `N` that serves namespace `K`: its own, else its family's.
+ *
+ * @example
+ * ```ts
+ * type E = EntryOf<{ 'tenant-*': LayoutNamespace }, 'tenant-42'>; // 'tenant-*'
+ * ```
+ */
+export type EntryOf<N, K extends string> = K extends keyof N
+  ? K
+  : { [F in keyof N & string]: F extends `${infer Stem}*` ? (K extends `${Stem}${string}` ? F : never) : never }[keyof N & string];

@@ -1,5 +1,4 @@
-import { IsolationConfigError, namespacePrefix, type IsolationMode } from '../core/index.js';
-import { assertDisjointPrefixes } from '../core/namespace.js';
+import { IsolationConfigError, NamespaceSet, type IsolationMode } from '../core/index.js';
 import type { Driver } from '../adapters/driver-client.js';
 import type { LayoutOptions } from './types.js';
 
@@ -49,42 +48,54 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** A layout resolved and checked: its namespaces, and the namespace set every guard shares. */
+export interface ResolvedLayout {
+  readonly entries: readonly ResolvedNamespace[];
+  readonly namespaces: NamespaceSet;
+}
+
 /**
  * Every namespace of `options`, resolved and checked: an unknown driver or mode, a malformed
- * URL, a namespace that is a prefix of another (`mcp` and `mcp2` with separator `''`, or `a`
- * and `a:b`), two namespaces with the same prefix: each fails here, naming the entry.
+ * URL, an invalid namespace name or family, two families that overlap: each fails here, naming
+ * the entry. A key of `namespaces` ending in `*` serves a family (`'tenant-*'`: every
+ * `tenant-<id>`). The namespace set holds the served namespaces and families, and the known ones.
  */
-export function resolveLayout(options: LayoutOptions): ResolvedNamespace[] {
+export function resolveLayout(options: LayoutOptions): ResolvedLayout {
   if (typeof options !== 'object' || options === null) fail('options', 'must be an object');
-  const { namespaces, defaults = {}, knownNamespaces = [] } = options;
+  const { namespaces, defaults = {}, knownNamespaces = [], knownFamilies = [] } = options;
   if (typeof namespaces !== 'object' || namespaces === null || Object.keys(namespaces).length === 0) {
     fail('options', '`namespaces` must name at least one namespace');
   }
-  const rule = { separator: defaults.separator ?? ':', hashTag: defaults.hashTag ?? false };
-  const resolved = Object.entries(namespaces).map(([namespace, entry]): ResolvedNamespace => {
-    const where = `namespace ${JSON.stringify(namespace)}`;
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(namespace)) fail(where, 'a namespace is letters, digits, _, . and - (starting with a letter or digit)');
+  const names = Object.keys(namespaces);
+  for (const name of names) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*\*?$/.test(name)) {
+      fail(`${name.endsWith('*') ? 'family' : 'namespace'} ${JSON.stringify(name)}`, 'a namespace is letters, digits, _, . and - (starting with a letter or digit); a family ends in *');
+    }
+  }
+  const served = names.filter((name) => !name.endsWith('*'));
+  const families = names.filter((name) => name.endsWith('*'));
+  let set: NamespaceSet;
+  try {
+    set = new NamespaceSet({
+      namespaces: [...served, ...knownNamespaces],
+      families: [...families, ...knownFamilies],
+      separator: defaults.separator ?? ':',
+      hashTag: defaults.hashTag ?? false,
+    });
+  } catch (error) {
+    return fail('options', (error as Error).message);
+  }
+  const entries = Object.entries(namespaces).map(([namespace, entry]): ResolvedNamespace => {
+    const where = `${namespace.endsWith('*') ? 'family' : 'namespace'} ${JSON.stringify(namespace)}`;
     if (typeof entry !== 'object' || entry === null) fail(where, 'must be an object ({ url, driver?, mode? })');
     const driver = entry.driver ?? defaults.driver ?? 'ioredis';
     if (!DRIVERS.includes(driver)) fail(where, `driver ${JSON.stringify(driver)} is not one of ${DRIVERS.join(', ')}`);
     const mode = entry.mode ?? defaults.mode ?? 'prefix';
     if (!MODES.includes(mode)) fail(where, `mode ${JSON.stringify(mode)} is not one of ${MODES.join(', ')}`);
     const url = checkRedisUrl(entry.url ?? defaults.url, where);
-    return { namespace, url, driver, mode, prefix: namespacePrefix(namespace, rule), commands: entry.commands };
+    // A family's prefix reads as the pattern of its members' (`tenant-*:`).
+    const prefix = namespace.endsWith('*') ? (set.hashTag ? `{${namespace}}${set.separator}` : `${namespace}${set.separator}`) : set.prefixOf(namespace);
+    return { namespace, url, driver, mode, prefix, commands: entry.commands };
   });
-
-  const prefixes = new Map<string, string>();
-  const served = new Set(resolved.map((entry) => entry.namespace));
-  for (const name of [...served, ...knownNamespaces.filter((known) => !served.has(known))]) {
-    const prefix = namespacePrefix(name, rule);
-    const twin = [...prefixes].find(([, other]) => other === prefix);
-    if (twin) fail(`namespaces ${JSON.stringify(twin[0])} and ${JSON.stringify(name)}`, `both have the prefix ${JSON.stringify(prefix)}`);
-    prefixes.set(name, prefix);
-  }
-  try {
-    assertDisjointPrefixes(prefixes);
-  } catch (error) {
-    fail('options', (error as Error).message);
-  }
-  return resolved;
+  return { entries, namespaces: set };
 }

@@ -90,12 +90,67 @@ describe('defineLayout over three redis-servers', () => {
       await a.subscribe('news');
       await b.blPop('q', 0.01);
       await b.subscribe('news', () => undefined);
-      const observer = rawClient(server);
+      const observer = new Redis(server.url);
       const others = async (): Promise<number> => String(await observer.client('LIST')).trim().split('\n').length - 1;
       expect(await others()).toBe(6); // a's and b's shared connections, and an exclusive and a subscriber connection each
       await own.quit();
       await vi.waitFor(async () => expect(await others()).toBe(0));
+      observer.disconnect(); // before the server stops: a reconnecting client would log each attempt
     } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('a layout serving a family of namespaces', () => {
+  it("gives each member a view over the family's connection, refusing every other member's keys", async () => {
+    const server = await startRedisServer();
+    const tenants = defineLayout({ namespaces: { mcp2: { url: server.url }, 'tenant-*': { url: server.url, driver: 'node-redis' } } });
+    try {
+      const t1 = tenants.client('tenant-1');
+      const t2 = tenants.client('tenant-2');
+      expect(tenants.client('tenant-1')).not.toBe(t1); // members are not kept: a view is cheap
+      await t1.set('cart', 'a');
+      await t2.set('cart', 'b');
+      await expect(t2.get('tenant-1:cart')).rejects.toBeInstanceOf(CrossNamespaceError);
+      await expect(tenants.client('mcp2').get('tenant-2:cart')).rejects.toBeInstanceOf(CrossNamespaceError);
+      expect(await t1.get('cart')).toBe('a');
+      const observer = new Redis(server.url);
+      expect((await observer.keys('*')).sort()).toEqual(['tenant-1:cart', 'tenant-2:cart']);
+      observer.disconnect();
+      expect(tenants.describe().map((entry) => entry.prefix)).toEqual(['mcp2:', 'tenant-*:']);
+      expect(() => (tenants.client as (name: string) => unknown)('tenant-')).toThrow(/unknown namespace "tenant-"/);
+      expect(() => (tenants.client as (name: string) => unknown)('team-1')).toThrow(/unknown namespace "team-1"/);
+    } finally {
+      await tenants.quit();
+      await server.stop();
+    }
+  });
+});
+
+describe("a family's connections and pressure monitor", () => {
+  it('runs one pressure monitor per family, not per member, and quit() closes what dropped member views opened', async () => {
+    const server = await startRedisServer();
+    const samples: string[] = [];
+    const tenants = defineLayout({
+      namespaces: { 'tenant-*': { url: server.url } },
+      instrumentation: { pressure: { intervalMs: 50 }, hooks: { onPressureSample: (event) => samples.push(event.namespace) } },
+    });
+    try {
+      for (let i = 0; i < 30; i++) await tenants.client(`tenant-${i}`).set('k', 'v');
+      // Member views that open connections of their own, then are dropped without quit().
+      await tenants.client('tenant-1').blpop('q', 0.01);
+      await tenants.client('tenant-2').subscribe('news');
+      await vi.waitFor(() => expect(samples.length).toBeGreaterThanOrEqual(3));
+      expect(new Set(samples)).toEqual(new Set(['tenant-*']));
+      const observer = new Redis(server.url);
+      const others = async (): Promise<number> => String(await observer.client('LIST')).trim().split('\n').length - 1;
+      expect(await others()).toBe(3); // the family's connection, tenant-1's exclusive one, the shared subscriber
+      await tenants.quit();
+      await vi.waitFor(async () => expect(await others()).toBe(0));
+      observer.disconnect();
+    } finally {
+      await tenants.quit();
       await server.stop();
     }
   });
@@ -121,9 +176,11 @@ describe('invalid layouts fail when they are defined, naming the entry', () => {
     ['no URL', { namespaces: { celery: {} } }, /namespace "celery": has no url/],
     ['an unknown driver', { namespaces: { mcp2: { url, driver: 'redis-om' as 'ioredis' } } }, /namespace "mcp2": driver "redis-om"/],
     ['an unknown mode', { namespaces: { mcp2: { url, mode: 'loose' as 'strict' } } }, /namespace "mcp2": mode "loose"/],
-    ['a namespace that is a prefix of another', { namespaces: { mcp: { url }, mcp2: { url } }, defaults: { separator: '' } }, /"mcp" and "mcp2" overlap/],
+    ['no separator, so that a namespace could be a prefix of another', { namespaces: { mcp: { url }, mcp2: { url } }, defaults: { separator: '' } }, /separator must be a non-empty string/],
     ['nested namespaces', { namespaces: { a: { url }, 'a:b': { url } } }, /namespace "a:b": a namespace is letters/],
-    ['a known namespace overlapping a served one', { namespaces: { mcp: { url } }, knownNamespaces: ['mcp2'], defaults: { separator: '' } }, /overlap/],
+    ['a known namespace holding the separator', { namespaces: { mcp: { url } }, knownNamespaces: ['mcp:2'] }, /"mcp:2" is refused: it contains the separator/],
+    ['overlapping families', { namespaces: { 'tenant-*': { url } }, knownFamilies: ['tenant-eu-*'] }, /families "tenant-\*" and "tenant-eu-\*" overlap/],
+    ['a family that is not a stem and a star', { namespaces: { 't*x': { url } } }, /"t\*x": a namespace is letters/],
   ];
   it.each(cases)('%s', (_, options, message) => {
     expect(() => defineLayout(options)).toThrow(IsolationConfigError);

@@ -14,7 +14,11 @@ const file = (name: string, content: string): string => {
 describe('configuration from the environment', () => {
   it('one service: REDIS_URL and REDIS_NAMESPACE (or ISOLATED_REDIS_NAMESPACE), the other namespaces known', () => {
     const env = { REDIS_URL: 'redis://mcp-redis:6379/0', REDIS_NAMESPACE: 'mcp3', ISOLATED_REDIS_NAMESPACES: 'mcp2, mcp3,celery,journal' };
-    expect(layoutOptionsFromEnv(env)).toEqual({ namespaces: { mcp3: { url: 'redis://mcp-redis:6379/0' } }, knownNamespaces: ['mcp2', 'mcp3', 'celery', 'journal'] });
+    expect(layoutOptionsFromEnv(env)).toEqual({
+      namespaces: { mcp3: { url: 'redis://mcp-redis:6379/0' } },
+      knownNamespaces: ['mcp2', 'mcp3', 'celery', 'journal'],
+      knownFamilies: [],
+    });
     expect(layoutOptionsFromEnv({ ...env, REDIS_NAMESPACE: undefined, ISOLATED_REDIS_NAMESPACE: 'mcp2' }).namespaces).toEqual({ mcp2: { url: 'redis://mcp-redis:6379/0' } });
     const options = layoutOptionsFromEnv({ ...env, ISOLATED_REDIS_DRIVER: 'node-redis', ISOLATED_REDIS_MODE: 'strict' });
     expect(options.namespaces.mcp3).toEqual({ url: 'redis://mcp-redis:6379/0', driver: 'node-redis', mode: 'strict' });
@@ -30,6 +34,21 @@ describe('configuration from the environment', () => {
     expect(client.isolation).toMatchObject({ namespace: 'mcp3', prefix: 'mcp3:' });
     expect(() => client.isolation.guard.rewrite('get', ['mcp2:x'])).toThrow(/another namespace|mcp2/);
     await layout.quit();
+  });
+
+  it('knows families of namespaces: ISOLATED_REDIS_NAMESPACES entries ending in *, and family entries of a layout file', async () => {
+    const { client, layout } = isolatedRedisFromEnv({ REDIS_URL: 'redis://127.0.0.1:1/0', REDIS_NAMESPACE: 'tenant-42', ISOLATED_REDIS_NAMESPACES: 'mcp2,tenant-*' });
+    expect(layout.namespaceSet.families).toEqual(['tenant-*']);
+    expect(() => client.isolation.guard.rewrite('get', ['tenant-7:cart'])).toThrow(/belongs to namespace "tenant-7"/);
+    await layout.quit();
+    const layoutFile = file('families.json', JSON.stringify({ namespaces: { mcp2: { url: 'redis://127.0.0.1:1/0' }, 'tenant-*': { url: 'redis://127.0.0.1:1/1' } } }));
+    expect(namespaceUrlVariable('tenant-*')).toBe('REDIS_URL_TENANT_');
+    const options = layoutOptionsFromEnv({ ISOLATED_REDIS_LAYOUT: layoutFile, REDIS_URL_TENANT_: 'redis://127.0.0.1:1/2' }, dir);
+    expect(options.namespaces['tenant-*']).toEqual({ url: 'redis://127.0.0.1:1/2' });
+    const fromFile = isolatedRedisFromEnv({ ISOLATED_REDIS_LAYOUT: layoutFile, REDIS_NAMESPACE: 'tenant-9' }, dir);
+    expect(fromFile.client.isolation.prefix).toBe('tenant-9:');
+    expect(() => fromFile.client.isolation.guard.rewrite('get', ['tenant-42:x'])).toThrow(/belongs to namespace "tenant-42"/);
+    await fromFile.layout.quit();
   });
 
   it('REDIS_URL_<NAMESPACE> overrides one namespace of a layout file', () => {
@@ -49,7 +68,7 @@ describe('configuration from the environment', () => {
     ['a layout file that is not JSON', { ISOLATED_REDIS_LAYOUT: 'broken.json' }, /broken\.json is not valid JSON/],
     ['a malformed override', { ISOLATED_REDIS_LAYOUT: 'two.json', REDIS_URL_CELERY: 'celery-redis' }, /namespace "celery": url "celery-redis"/],
     ['two namespaces read the same variable', { ISOLATED_REDIS_LAYOUT: 'twins.json' }, /"mcp-2" and "mcp_2" both read REDIS_URL_MCP_2/],
-    ['overlapping namespaces in a file', { ISOLATED_REDIS_LAYOUT: 'overlap.json' }, /"mcp" and "mcp2" overlap/],
+    ['namespaces that could overlap in a file', { ISOLATED_REDIS_LAYOUT: 'overlap.json' }, /separator must be a non-empty string/],
     ['an unknown namespace for this service', { ISOLATED_REDIS_LAYOUT: 'two.json', REDIS_NAMESPACE: 'journal' }, /unknown namespace "journal"/],
   ];
   file('broken.json', '{ namespaces: ');
