@@ -10,6 +10,7 @@ import { benchIoredis } from './ioredis.js';
 import { benchNodeRedis } from './node-redis.js';
 import { benchLint } from './lint.js';
 import { report } from './measure.js';
+import { benchNamespaces } from './namespaces.js';
 
 const require = createRequire(import.meta.url);
 const { getKeyIndexes } = require('@ioredis/commands') as {
@@ -41,37 +42,55 @@ const keysArgs: RedisArg[] = ['*'];
 const blpopArgs: RedisArg[] = ['queue', '0'];
 const getArgs: RedisArg[] = ['payload:1234'];
 
-console.log(`isolated-redis micro-benchmark: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`);
-console.log('median of 7 rounds of 200k calls; bytes from the V8 sampling heap profiler over 200k calls');
+/** The guard's micro-benchmark: time and bytes per call. */
+async function benchGuard(): Promise<void> {
+  console.log('\nguard micro-benchmark: median of 7 rounds of 200k calls; bytes from the V8 sampling heap profiler over 200k calls');
 
-await report(
-  'guard.rewrite, prefix mode',
-  cases.map(([label, command, args]) => [label, () => guard.rewrite(command, args)] as const),
-);
-await report('guard.rewrite, strict mode (keys already prefixed: checked, not copied)', [
-  ['single-key  GET mcp2:k', () => strict.rewrite('get', strictGet)],
-  ['multi-key   MGET 5 keys', () => strict.rewrite('mget', strictMget)],
-]);
-await report('guard.unprefixReply', [
-  ['KEYS reply, 10 names', () => guard.unprefixReply('keys', keysArgs, replyKeys)],
-  ['BLPOP reply', () => guard.unprefixReply('blpop', blpopArgs, blpopReply)],
-  ['GET reply (names no key: returned as is)', () => guard.unprefixReply('get', getArgs, 'value')],
-]);
-await report(
-  'reference: @ioredis/commands getKeyIndexes alone (positions only: no checks, no rewrite)',
-  cases.map(([label, command, args]) => [label, () => getKeyIndexes(command, args, { nameCaseInsensitive: true })] as const),
-);
-const { prefix } = guard;
-await report('reference: the rewritten arguments of GET k built by hand, nothing else (the floor)', [
-  ['[prefix + args[0]]', () => [prefix + (getArgs[0] as string)]],
-  ['args.slice(), then out[0] = prefix + args[0]', () => {
-    const out = getArgs.slice();
-    out[0] = prefix + (getArgs[0] as string);
-    return out;
-  }],
-]);
+  await report(
+    'guard.rewrite, prefix mode',
+    cases.map(([label, command, args]) => [label, () => guard.rewrite(command, args)] as const),
+  );
+  await report('guard.rewrite, strict mode (keys already prefixed: checked, not copied)', [
+    ['single-key  GET mcp2:k', () => strict.rewrite('get', strictGet)],
+    ['multi-key   MGET 5 keys', () => strict.rewrite('mget', strictMget)],
+  ]);
+  await report('guard.unprefixReply', [
+    ['KEYS reply, 10 names', () => guard.unprefixReply('keys', keysArgs, replyKeys)],
+    ['BLPOP reply', () => guard.unprefixReply('blpop', blpopArgs, blpopReply)],
+    ['GET reply (names no key: returned as is)', () => guard.unprefixReply('get', getArgs, 'value')],
+  ]);
+  await report(
+    'reference: @ioredis/commands getKeyIndexes alone (positions only: no checks, no rewrite)',
+    cases.map(([label, command, args]) => [label, () => getKeyIndexes(command, args, { nameCaseInsensitive: true })] as const),
+  );
+  const { prefix } = guard;
+  await report('reference: the rewritten arguments of GET k built by hand, nothing else (the floor)', [
+    ['[prefix + args[0]]', () => [prefix + (getArgs[0] as string)]],
+    ['args.slice(), then out[0] = prefix + args[0]', () => {
+      const out = getArgs.slice();
+      out[0] = prefix + (getArgs[0] as string);
+      return out;
+    }],
+  ]);
+}
 
-await benchIoredis();
-await benchNodeRedis();
-await benchInstrumentation();
-await benchLint();
+/** The parts of the benchmark, by the name that selects them on the command line, in the order they run. */
+const SECTIONS: Readonly<Record<string, () => Promise<void>>> = {
+  guard: benchGuard,
+  ioredis: benchIoredis,
+  'node-redis': benchNodeRedis,
+  instrument: benchInstrumentation,
+  lint: benchLint,
+  namespaces: benchNamespaces,
+};
+
+const selected = process.argv.slice(2);
+const unknown = selected.filter((name) => !(name in SECTIONS));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.map((name) => JSON.stringify(name)).join(', ')}: choose among ${Object.keys(SECTIONS).join(', ')}`);
+  process.exit(2);
+}
+console.log(`isolated-redis benchmarks: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`);
+for (const [name, run] of Object.entries(SECTIONS)) {
+  if (selected.length === 0 || selected.includes(name)) await run();
+}

@@ -1,6 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { IsolationConfigError, type NamespaceGuard } from '../../core/index.js';
-import type { Instrumentation } from '../../instrument/instrumentation.js';
+import { ViewState as SharedViewState, stateReader } from '../view-state.js';
 import type { IsolationInfo } from '../isolation-info.js';
 import type { AutoPipeline } from './auto-pipeline.js';
 import type { IoredisOwnConnections } from './connections.js';
@@ -33,32 +32,11 @@ export interface ViewParts {
   instance?: Record<string, unknown>;
 }
 
-/**
- * The state of one view: its guard and instrumentation (shared with whoever created them) and
- * the parts it created for itself. The methods every view of a client shares read it from `this`.
- */
-export class ViewState {
-  parts: ViewParts | undefined = undefined;
-
-  constructor(
-    readonly guard: NamespaceGuard,
-    readonly instr: Instrumentation,
-  ) {}
-
-  /** The view's own parts, created empty on first need. */
-  own(): ViewParts {
-    return (this.parts ??= {});
-  }
-}
+/** The state of one view (see the shared {@link SharedViewState}), with the parts of an ioredis view. */
+export class ViewState extends SharedViewState<ViewParts> {}
 
 /**
  * The state of the view a shared method was called on. Called on anything else (the per-client
- * prototype itself, an object borrowing the method), it refuses: nothing is sent unguarded.
+ * base itself, an object borrowing the method), it refuses: nothing is sent unguarded.
  */
-export function stateOf(view: unknown): ViewState {
-  const state = (view as { [STATE]?: ViewState } | null | undefined)?.[STATE];
-  if (state === undefined) {
-    throw new IsolationConfigError('an isolated view method was called on something that is not an isolated view');
-  }
-  return state;
-}
+export const stateOf = stateReader<ViewState>(STATE, 'ioredis');

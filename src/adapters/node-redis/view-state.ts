@@ -1,5 +1,5 @@
-import { IsolationConfigError, type NamespaceGuard, type ReplyShape } from '../../core/index.js';
-import type { Instrumentation } from '../../instrument/instrumentation.js';
+import type { ReplyShape } from '../../core/index.js';
+import { ViewState as SharedViewState, stateReader } from '../view-state.js';
 import type { IsolationInfo } from '../isolation-info.js';
 import type { NamespaceCache } from './cache-facade.js';
 import type { ClusterStandIns } from './cluster-nodes.js';
@@ -37,36 +37,14 @@ export interface ViewParts {
   unprefixingNodes?: Map<NodeRedisClientLike, Map<ReplyShape, NodeRedisClientLike>>;
 }
 
-/**
- * The state of one view: its guard and instrumentation (shared with whoever created them) and
- * the parts it created for itself. The methods every view of a client shares (the per-client
- * base) read it from `this`.
- */
-export class ViewState {
-  parts: ViewParts | undefined = undefined;
-
-  constructor(
-    readonly guard: NamespaceGuard,
-    readonly instr: Instrumentation,
-  ) {}
-
-  /** The view's own parts, created empty on first need. */
-  own(): ViewParts {
-    return (this.parts ??= {});
-  }
-}
+/** The state of one view (see the shared {@link SharedViewState}), with the parts of a node-redis view. */
+export class ViewState extends SharedViewState<ViewParts> {}
 
 /**
  * The state of the view a shared method was called on. Called on anything else (the per-client
  * base itself, an object borrowing the method), it refuses: nothing is sent unguarded.
  */
-export function stateOf(view: unknown): ViewState {
-  const state = (view as { [STATE]?: ViewState } | null | undefined)?.[STATE];
-  if (state === undefined) {
-    throw new IsolationConfigError('an isolated node-redis view method was called on something that is not an isolated view');
-  }
-  return state;
-}
+export const stateOf = stateReader<ViewState>(STATE, 'node-redis');
 
 /** Defines an own, non-enumerable property of a view or a base. */
 export function defineOwn(target: object, name: string | symbol, value: unknown): void {
