@@ -69,6 +69,10 @@ describe('npm pack', () => {
     expect(named.filter((path) => !paths.includes(path))).toEqual([]);
   });
 
+  it("keeps its bin as npm publishes it (npm rewrites './dist/cli.js' with a warning that reads as if the bin were removed)", () => {
+    expect(Object.values(manifest.bin).filter((path) => path.startsWith('./') || path.startsWith('/'))).toEqual([]);
+  });
+
   it('sends node10 (types, typesVersions) for every subpath to declarations that never import an "imports" alias', async () => {
     const subpaths = Object.keys(manifest.exports).filter((key) => key !== '.' && key !== './package.json').map((key) => key.slice(2));
     expect(Object.keys(manifest.typesVersions['*'] ?? {}).sort()).toEqual(subpaths.sort());
