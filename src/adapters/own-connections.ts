@@ -80,12 +80,23 @@ export function registerViewConnections(client: object, close: CloseViewConnecti
 }
 
 interface EndEmitter {
+  on(event: 'end', listener: () => void): unknown;
   once(event: 'end', listener: () => void): unknown;
   removeListener(event: 'end', listener: () => void): unknown;
+  /** ioredis: `'end'` once closed for good. */
+  readonly status?: string;
+  /** node-redis: whether the socket is open (or opening). */
+  readonly isOpen?: boolean;
 }
 
 const emitsEnd = (value: object): value is EndEmitter =>
-  typeof (value as Partial<EndEmitter>).once === 'function' && typeof (value as Partial<EndEmitter>).removeListener === 'function';
+  typeof (value as Partial<EndEmitter>).on === 'function' && typeof (value as Partial<EndEmitter>).removeListener === 'function';
+
+/**
+ * Whether the client really ended: an `end` event is also what any view could `emit()` on the
+ * shared client, so the event alone closes nothing of other namespaces'.
+ */
+const hasEnded = (client: EndEmitter): boolean => client.status === 'end' || client.isOpen === false;
 
 /** Per client, how many connections its views hold open, and the one listener that closes them with it. */
 const ownerHolds = new WeakMap<object, { count: number; readonly onEnd: () => void }>();
@@ -108,12 +119,14 @@ export function followOwner(client: object, connection: object): void {
   let hold = ownerHolds.get(client);
   if (hold === undefined) {
     const onEnd = (): void => {
+      if (!hasEnded(client)) return;
       ownerHolds.delete(client);
+      client.removeListener('end', onEnd);
       void closeViewConnections(client, 'disconnect');
     };
     hold = { count: 0, onEnd };
     ownerHolds.set(client, hold);
-    client.once('end', onEnd);
+    client.on('end', onEnd);
   }
   hold.count++;
   const held = hold;

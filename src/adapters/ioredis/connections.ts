@@ -20,7 +20,7 @@ export interface ExclusiveAccess {
  * `connectionScope`): blocking commands, and WATCH with the transaction that follows it, run
  * there. It is an owning isolated view over `client.duplicate()` (same guard, same
  * instrumentation), opened on first need and closed with the view; the shared client is never
- * it. (Subscriptions run on the client's one shared subscriber connection: see `SubscriberHub`.)
+ * it. (Subscriptions run on the client's shared subscriber connections: see `SubscriberHub`.)
  *
  * ioredis's `duplicate()` is synchronous (the copy connects in the background and queues commands
  * meanwhile), so the connection is usable the moment it is asked for: a command routed to it

@@ -37,6 +37,12 @@ export interface ViewEvents {
   off(event: Event, listener: Listener): unknown;
   removeListener(event: Event, listener: Listener): unknown;
   removeAllListeners(event?: Event): unknown;
+  /** Calls the view's own listeners of `event` only: an event a view emits never reaches another namespace's listeners. */
+  emit(event: Event, ...args: unknown[]): boolean;
+  /** The view's own listeners of `event`, as it gave them. */
+  listeners(event: Event): Listener[];
+  rawListeners(event: Event): Listener[];
+  listenerCount(event: Event): number;
 }
 
 const VIEW_EVENT_METHODS = ['on', 'addListener', 'prependListener', 'once', 'prependOnceListener', 'off', 'removeListener', 'removeAllListeners'] as const;
@@ -121,6 +127,9 @@ export function createViewEvents(view: object, client: IoredisLike, guard: Names
     return view;
   };
 
+  const ownListeners = (event: Event): Listener[] =>
+    [...registered].flatMap(([listener, byEvent]) => (byEvent.get(event) ?? []).map(() => listener));
+
   const removeAll = (event?: Event): unknown => {
     for (const [listener, byEvent] of registered) {
       for (const [registeredEvent, list] of byEvent) {
@@ -142,5 +151,13 @@ export function createViewEvents(view: object, client: IoredisLike, guard: Names
     off: (event, listener) => (remove(event, listener), view),
     removeListener: (event, listener) => (remove(event, listener), view),
     removeAllListeners: (event) => removeAll(event),
+    emit: (event, ...args) => {
+      const actuals = [...registered.values()].flatMap((byEvent) => byEvent.get(event) ?? []);
+      for (const actual of actuals) actual(...args);
+      return actuals.length > 0;
+    },
+    listeners: (event) => ownListeners(event),
+    rawListeners: (event) => ownListeners(event),
+    listenerCount: (event) => ownListeners(event).length,
   };
 }

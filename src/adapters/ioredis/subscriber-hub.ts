@@ -17,20 +17,43 @@ const ENDING: Readonly<Record<SubscriptionKind, string>> = { subscribe: 'unsubsc
 /** The kind of subscription a (lower-case) (P|S)(UN)SUBSCRIBE is about. */
 export const subscriptionKind = (name: string): SubscriptionKind | undefined => KINDS[name];
 
+/**
+ * Which of a client's two shared subscriber connections carries a kind. Redis counts shard
+ * channels apart from channels and patterns, and ioredis leaves subscriber mode when the count
+ * a reply gives is 0: on one connection carrying both, the last SUNSUBSCRIBE (answered 0 while
+ * channels remain) would take it out of subscriber mode under other views' channels, and the
+ * last UNSUBSCRIBE under their shard channels. Each connection carries one counter only.
+ */
+export type HubRole = 'channels' | 'shards';
+
+/** The connection (see {@link HubRole}) a kind of subscription goes on. */
+export const hubRole = (kind: SubscriptionKind): HubRole => (kind === 'ssubscribe' ? 'shards' : 'channels');
+
+/** Every role, for what concerns both connections (a view leaving, the owner closing). */
+export const HUB_ROLES: readonly HubRole[] = ['channels', 'shards'];
+
+const ROLE_KINDS: Readonly<Record<HubRole, readonly SubscriptionKind[]>> = { channels: ['subscribe', 'psubscribe'], shards: ['ssubscribe'] };
+
 type Channel = string | Buffer;
 type Send = (...channels: Channel[]) => Promise<unknown>;
+type Listener = (...args: unknown[]) => void;
 
 /**
- * The registry key of a channel or pattern: its text, as ioredis gives it in message events
- * (`channel.toString()`). Every key carries the namespace prefix of the view that asked for it.
+ * The registry key of a channel: its bytes (as latin1 text, one character a byte), so that two
+ * channels whose bytes differ never share an entry, even when they are not UTF-8. A pattern's key
+ * is its text, as ioredis gives it in `pmessage` events. Every key carries the namespace prefix of
+ * the view that asked for it.
  */
-const keyOf = (channel: Channel): string => (typeof channel === 'string' ? channel : channel.toString());
+const keyOf = (kind: SubscriptionKind, channel: Channel): string => {
+  if (kind === 'psubscribe') return typeof channel === 'string' ? channel : channel.toString();
+  return (typeof channel === 'string' ? Buffer.from(channel) : channel).toString('latin1');
+};
 
 /** Resolves nothing, rejects nothing: what a view's previous (un)subscription leaves for its next one. */
 const settled = (): undefined => undefined;
 
 /**
- * One view's subscriptions on the client's shared subscriber connection, and the emitter its
+ * One view's subscriptions on the client's shared subscriber connections, and the emitter its
  * message listeners hear. Counts are the view's own, as Redis would give them on a connection
  * of the view's alone: channels and patterns together, shard channels apart.
  */
@@ -69,9 +92,10 @@ interface Entry {
 }
 
 /**
- * One subscriber connection for every view over one client, whatever their namespaces: a
- * `duplicate()` of the client, opened when the first view subscribes and closed when the last
- * subscription ends (or by `closeViewConnections`).
+ * One subscriber connection for every view over one client, whatever their namespaces, for the
+ * kinds of one {@link HubRole} (a client has one hub per role): a `duplicate()` of the client,
+ * opened when the first view subscribes and closed when the last subscription ends (or by
+ * `closeViewConnections`).
  *
  * It keeps, per kind, which views subscribe to each prefixed channel: SUBSCRIBE goes to the
  * server when the first view asks for a channel, UNSUBSCRIBE when the last one leaves it. A
@@ -83,8 +107,18 @@ export class SubscriberHub {
   private connection: IoredisLike | undefined;
   private readonly entries: Readonly<Record<SubscriptionKind, Map<string, Entry>>> = { subscribe: new Map(), psubscribe: new Map(), ssubscribe: new Map() };
 
-  /** @param open - a new connection of the client's (its `duplicate()`), not connected yet. */
-  constructor(private readonly open: () => IoredisLike) {}
+  private readonly kinds: readonly SubscriptionKind[];
+
+  /**
+   * @param open - a new connection of the client's (its `duplicate()`), not connected yet.
+   * @param role - the kinds of subscription the hub carries; it is given no other.
+   */
+  constructor(
+    private readonly open: () => IoredisLike,
+    readonly role: HubRole,
+  ) {
+    this.kinds = ROLE_KINDS[role];
+  }
 
   /** Subscribes `member` to prefixed `channels`; settles with the view's count once the server subscribed them all. */
   subscribe(member: HubMember, kind: SubscriptionKind, channels: readonly Channel[]): Promise<number> {
@@ -94,7 +128,7 @@ export class SubscriberHub {
     const waits: Array<Promise<unknown> | undefined> = [];
     const fresh: Entry[] = [];
     for (const channel of channels) {
-      const key = keyOf(channel);
+      const key = keyOf(kind, channel);
       let entry = entries.get(key);
       if (entry === undefined) {
         entry = { channel, members: new Set(), ready: undefined };
@@ -123,14 +157,15 @@ export class SubscriberHub {
    * when `undefined`); settles with the view's count. Other views' subscriptions stay.
    */
   unsubscribe(member: HubMember, kind: SubscriptionKind, channels: readonly Channel[] | undefined): Promise<number> {
-    const sent = this.end(member, kind, channels === undefined ? undefined : channels.map(keyOf));
+    const sent = this.end(member, kind, channels === undefined ? undefined : channels.map((channel) => keyOf(kind, channel)));
     this.closeIfIdle('quit');
     return member.inOrder([sent], member.count(kind));
   }
 
   /** Ends every subscription of `member` (its view quits or disconnects); `quit` waits for the server's answers. */
   async leave(member: HubMember, how: 'quit' | 'disconnect'): Promise<void> {
-    const sent = (Object.keys(this.entries) as SubscriptionKind[]).map((kind) => this.end(member, kind, undefined));
+    // Only the hub's own kinds: the member's others are the other hub's to end.
+    const sent = this.kinds.map((kind) => this.end(member, kind, undefined));
     for (const promise of sent) promise?.catch(settled);
     this.closeIfIdle(how);
     if (how === 'quit') await Promise.allSettled([member.drained(), ...sent]);
@@ -147,9 +182,8 @@ export class SubscriberHub {
 
   /** Delivers a message of a channel: to the views subscribed to it. */
   private readonly onMessage = (channel: Buffer, message: Buffer | undefined): void => {
-    const key = channel.toString();
-    const entry = this.entries.subscribe.get(key);
-    if (entry !== undefined) deliver(entry, 'message', 'messageBuffer', () => [key, textOf(message)], [channel, message]);
+    const entry = this.entries.subscribe.get(channel.toString('latin1'));
+    if (entry !== undefined) deliver(entry, 'message', 'messageBuffer', () => [channel.toString(), textOf(message)], [channel, message]);
   };
 
   /** Delivers a message of a pattern (ioredis gives the pattern as text): to the views subscribed to the pattern. */
@@ -160,10 +194,18 @@ export class SubscriberHub {
 
   /** Delivers a message of a shard channel: to the views subscribed to it. */
   private readonly onShardMessage = (channel: Buffer, message: Buffer | undefined): void => {
-    const key = channel.toString();
-    const entry = this.entries.ssubscribe.get(key);
-    if (entry !== undefined) deliver(entry, 'smessage', 'smessageBuffer', () => [key, textOf(message)], [channel, message]);
+    const entry = this.entries.ssubscribe.get(channel.toString('latin1'));
+    if (entry !== undefined) deliver(entry, 'smessage', 'smessageBuffer', () => [channel.toString(), textOf(message)], [channel, message]);
   };
+
+  /** The message events of the hub's kinds, and what delivers them. */
+  private listeners(): Array<[string, Listener]> {
+    if (this.role === 'shards') return [['smessageBuffer', this.onShardMessage as Listener]];
+    return [
+      ['messageBuffer', this.onMessage as Listener],
+      ['pmessageBuffer', this.onPatternMessage as Listener],
+    ];
+  }
 
   private send(command: string, channels: Channel[]): Promise<unknown> {
     if (this.connection === undefined) {
@@ -175,9 +217,7 @@ export class SubscriberHub {
       }
       // Only the Buffer events: ioredis then skips turning every message into text, which the
       // hub does once per message, and only for views with text listeners.
-      connection.on('messageBuffer', this.onMessage as (...args: unknown[]) => void);
-      connection.on('pmessageBuffer', this.onPatternMessage as (...args: unknown[]) => void);
-      connection.on('smessageBuffer', this.onShardMessage as (...args: unknown[]) => void);
+      for (const [event, listener] of this.listeners()) connection.on(event, listener);
       this.connection = connection;
     }
     try {
@@ -208,7 +248,7 @@ export class SubscriberHub {
   private forget(kind: SubscriptionKind, failed: readonly Entry[]): void {
     const entries = this.entries[kind];
     for (const entry of failed) {
-      const key = keyOf(entry.channel);
+      const key = keyOf(kind, entry.channel);
       if (entries.get(key) !== entry) continue;
       entries.delete(key);
       for (const member of entry.members) member.channels[kind].delete(key);
@@ -224,9 +264,7 @@ export class SubscriberHub {
     }
     this.connection = undefined;
     // What still arrives on it was for subscriptions that ended: not for views that subscribe again meanwhile, on the next connection.
-    connection.removeListener('messageBuffer', this.onMessage as (...args: unknown[]) => void);
-    connection.removeListener('pmessageBuffer', this.onPatternMessage as (...args: unknown[]) => void);
-    connection.removeListener('smessageBuffer', this.onShardMessage as (...args: unknown[]) => void);
+    for (const [event, listener] of this.listeners()) connection.removeListener(event, listener);
     if (how === 'disconnect') {
       connection.disconnect();
       return Promise.resolve();

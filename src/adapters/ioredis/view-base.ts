@@ -10,7 +10,7 @@ import { namedInNamespace } from './named-duplicate.js';
 import { guardPipeline, isJudged, isPipelineWrite, unjudgedPipelineRefusal } from './pipeline.js';
 import { preparedKeyCount, prepareOrReject } from './prepare-command.js';
 import { createViewEvents, type ViewEvents } from './pubsub-events.js';
-import { HubMember, SubscriberHub, subscriptionKind } from './subscriber-hub.js';
+import { HUB_ROLES, HubMember, hubRole, SubscriberHub, subscriptionKind, type HubRole } from './subscriber-hub.js';
 import { expandUnsubscribeAll } from './unsubscribe-all.js';
 import { STATE, stateOf, ViewState } from './view-state.js';
 
@@ -22,8 +22,9 @@ export type MakeOwningView = (connection: IoredisLike, state: ViewState) => Iore
 
 /**
  * What every view over one client shares: the prototype carrying the view methods (each reads
- * the view's own {@link ViewState} from `this`), the client's one subscriber connection for
- * views' subscriptions, and the views holding an exclusive connection.
+ * the view's own {@link ViewState} from `this`), the client's subscriber connections for views'
+ * subscriptions (one for channels and patterns, one for shard channels), and the views holding
+ * an exclusive connection.
  */
 export interface ClientBase {
   readonly client: IoredisLike;
@@ -33,7 +34,8 @@ export interface ClientBase {
   readonly create: (state: ViewState) => IoredisLike;
   /** Views over the client that opened an exclusive connection, until they close it. */
   readonly exclusive: Set<ViewState>;
-  hub: SubscriberHub | undefined;
+  /** The shared subscriber connections, per role, each made on first need. */
+  readonly hubs: Partial<Record<HubRole, SubscriberHub>>;
 }
 
 /** Per client, the base of its views: one entry per client (weakly held), never one per view. */
@@ -81,7 +83,7 @@ function makeBase(client: IoredisLike, owned: boolean, makeOwningView: MakeOwnin
     this[STATE] = state;
   } as unknown as new (state: ViewState) => IoredisLike;
   (View as unknown as { prototype: object }).prototype = proto;
-  const base: ClientBase = { client, owned, create: (state) => new View(state), exclusive: new Set(), hub: undefined };
+  const base: ClientBase = { client, owned, create: (state) => new View(state), exclusive: new Set(), hubs: {} };
   const define = (name: string, value: unknown): void => {
     Object.defineProperty(proto, name, { value, writable: true, configurable: true, enumerable: false });
   };
@@ -115,12 +117,12 @@ function makeBase(client: IoredisLike, owned: boolean, makeOwningView: MakeOwnin
     get: () => exclusiveOf(state),
   });
 
-  const hubOf = (): SubscriberHub =>
-    (base.hub ??= new SubscriberHub(() => {
+  const hubOf = (role: HubRole): SubscriberHub =>
+    (base.hubs[role] ??= new SubscriberHub(() => {
       const subscriber = client.duplicate();
       followOwner(client, subscriber);
       return subscriber;
-    }));
+    }, role));
   const memberOf = (state: ViewState): HubMember => {
     const parts = state.own();
     return (parts.member ??= new HubMember((parts.messages ??= new EventEmitter())));
@@ -135,14 +137,14 @@ function makeBase(client: IoredisLike, owned: boolean, makeOwningView: MakeOwnin
     base.exclusive.delete(state);
     await Promise.all([
       parts.own?.closeAll(how),
-      parts.member !== undefined ? base.hub?.leave(parts.member, how) : undefined,
+      ...HUB_ROLES.map((role) => (parts.member !== undefined ? base.hubs[role]?.leave(parts.member, how) : undefined)),
       ...nodes.map((node) => (how === 'quit' ? node.quit().then(() => undefined) : node.disconnect())),
     ]);
   };
 
   /**
    * A (P|S)(UN)SUBSCRIBE of a view over a shared client: on the client's shared subscriber
-   * connection, counted for the view alone. Without channels, an unsubscription ends the view's
+   * connection of its kind (shard channels on their own), counted for the view alone. Without channels, an unsubscription ends the view's
    * own subscriptions of its kind.
    */
   const subscription = (state: ViewState, command: IoredisCommand): unknown => {
@@ -153,11 +155,13 @@ function makeBase(client: IoredisLike, owned: boolean, makeOwningView: MakeOwnin
     if (kind === undefined || (!bare && !prepareOrReject(state.guard, command, state.instr))) return command.promise;
     const run = (): Promise<unknown> => {
       const member = state.parts?.member;
+      const role = hubRole(kind);
+      const hub = base.hubs[role];
       let reply: Promise<number>;
-      if (!ending) reply = hubOf().subscribe(memberOf(state), kind, command.args as Array<string | Buffer>);
+      if (!ending) reply = hubOf(role).subscribe(memberOf(state), kind, command.args as Array<string | Buffer>);
       // Nothing to end for a view that never subscribed: Redis answers 0 subscriptions left.
-      else if (member === undefined || base.hub === undefined) reply = Promise.resolve(0);
-      else reply = base.hub.unsubscribe(member, kind, bare ? undefined : (command.args as Array<string | Buffer>));
+      else if (member === undefined || hub === undefined) reply = Promise.resolve(0);
+      else reply = hub.unsubscribe(member, kind, bare ? undefined : (command.args as Array<string | Buffer>));
       reply.then((count) => command.resolve(count), (error: Error) => command.reject(error));
       return command.promise;
     };
@@ -347,7 +351,9 @@ function makeBase(client: IoredisLike, owned: boolean, makeOwningView: MakeOwnin
     const parts = state.own();
     return (parts.events ??= createViewEvents(view as object, client, state.guard, owned ? undefined : () => (parts.messages ??= new EventEmitter())));
   };
-  for (const name of ['on', 'addListener', 'prependListener', 'once', 'prependOnceListener', 'off', 'removeListener', 'removeAllListeners'] as const) {
+  // emit and the listener readers too: a view's emit() reaches its own listeners only (another
+  // namespace's would receive whatever it passes; and the client's `end` closes every view's connections).
+  for (const name of ['on', 'addListener', 'prependListener', 'once', 'prependOnceListener', 'off', 'removeListener', 'removeAllListeners', 'emit', 'listeners', 'rawListeners', 'listenerCount'] as const) {
     define(name, function (this: unknown, ...args: unknown[]) {
       return (eventsOf(this)[name] as Fn)(...args);
     });
@@ -358,7 +364,7 @@ function makeBase(client: IoredisLike, owned: boolean, makeOwningView: MakeOwnin
   return base;
 }
 
-/** Closes what every view over the client opened: exclusive connections, the shared subscriber, and on a Cluster, those of its nodes' views. */
+/** Closes what every view over the client opened: exclusive connections, the shared subscribers, and on a Cluster, those of its nodes' views. */
 async function closeViewsConnections(base: ClientBase, how: 'quit' | 'disconnect'): Promise<void> {
   const views = [...base.exclusive];
   base.exclusive.clear();
@@ -366,7 +372,7 @@ async function closeViewsConnections(base: ClientBase, how: 'quit' | 'disconnect
   const nodeBases = typeof nodes === 'function' ? nodes.call(base.client).map((node) => shared.get(node)) : [];
   await Promise.allSettled([
     ...views.map((state) => state.parts?.own?.closeAll(how)),
-    base.hub?.close(how),
+    ...HUB_ROLES.map((role) => base.hubs[role]?.close(how)),
     ...nodeBases.map((nodeBase) => (nodeBase === undefined ? undefined : closeViewsConnections(nodeBase, how))),
   ]);
 }

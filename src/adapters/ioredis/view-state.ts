@@ -26,7 +26,7 @@ export interface ViewParts {
   events?: ViewEvents;
   /** Where the view's message listeners are, on a view over a shared client (the subscriber hub emits there). */
   messages?: EventEmitter;
-  /** The view's subscriptions on the client's shared subscriber connection. */
+  /** The view's subscriptions on the client's shared subscriber connections. */
   member?: HubMember;
   /** ioredis's per-instance mutable state (`scriptsSet`...), the view's own copy. */
   instance?: Record<string, unknown>;

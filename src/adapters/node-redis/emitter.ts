@@ -95,13 +95,16 @@ export function defineEmitter(base: object, client: Record<string, unknown>): vo
       return (stateOf(this).parts?.listeners ?? []).filter(([e]) => e === event).map(([, listener]) => listener);
     });
   }
-  // An event a view emits is its namespace's: the key of a key event is named as the view names
-  // keys (prefixed, another namespace's refused), so it reaches only the namespace's listeners.
+  // An event a view emits reaches the view's own listeners only: another namespace's would receive
+  // whatever it passes (a forged error, a ready), and the client's `end` closes what every view
+  // opened. The key of a key event is named as the view names keys (prefixed, another's refused).
   if (typeof client.emit === 'function') {
     defineOwn(base, 'emit', function (this: unknown, event: Event, ...args: unknown[]) {
-      const { guard } = stateOf(this);
-      if (KEY_EVENTS.has(event) && args[0] !== null && args[0] !== undefined) args[0] = guard.prefixKey(args[0] as string | Buffer);
-      return call(this, 'emit', [event, ...args]);
+      const state = stateOf(this);
+      if (KEY_EVENTS.has(event) && args[0] !== null && args[0] !== undefined) args[0] = state.guard.prefixKey(args[0] as string | Buffer);
+      const own = (state.parts?.listeners ?? []).filter(([registered]) => registered === event).map(([, , actual]) => actual);
+      for (const actual of own) actual(...args);
+      return own.length > 0;
     });
   }
   defineOwn(base, 'removeAllListeners', function (this: unknown, event?: Event) {

@@ -41,6 +41,8 @@ export class ViewSubscriptions {
   constructor(
     private readonly guard: NamespaceGuard,
     private readonly hub: SubscriptionHub,
+    /** Where an error a listener of the view threw goes: the view's own `error` listeners. */
+    private readonly failed: (error: unknown) => void,
   ) {
     this.epoch = hub.epoch;
   }
@@ -139,13 +141,13 @@ export class ViewSubscriptions {
   private wrap(listener: PubSubListener): PubSubListener {
     let wrapped = this.wrappers.get(listener);
     if (!wrapped) {
-      const { guard, hub } = this;
+      const { guard, failed } = this;
       const strict = guard.mode === 'strict';
       wrapped = (message, channel) => {
         try {
           listener(message, strict ? channel : guard.unprefixKey(channel as string | Buffer));
         } catch (error) {
-          queueMicrotask(() => hub.failed(error));
+          queueMicrotask(() => failed(error));
         }
       };
       this.wrappers.set(listener, wrapped);
@@ -236,5 +238,17 @@ export function definePubSub(base: object, client: Record<string, unknown>, opti
 /** The view's subscriptions, created on its first subscription. */
 function subscriptionsOf(state: ViewState, options: PubSubOptions): ViewSubscriptions {
   const parts = state.own();
-  return (parts.subscriptions ??= new ViewSubscriptions(state.guard, options.hubOf(state)));
+  return (parts.subscriptions ??= new ViewSubscriptions(state.guard, options.hubOf(state), (error) => failOnView(state, error)));
+}
+
+/**
+ * An error a view's message listener threw, reported to the view's own `error` listeners: on the
+ * shared client, the listeners of every namespace's views would receive it (and the message in
+ * it). A view without one gets what an emitter without an `error` listener does: it is thrown
+ * (uncaught), as node-redis's own client would.
+ */
+function failOnView(state: ViewState, error: unknown): void {
+  const own = (state.parts?.listeners ?? []).filter(([event]) => event === 'error');
+  if (own.length === 0) throw error;
+  for (const [, , actual] of own) actual(error);
 }

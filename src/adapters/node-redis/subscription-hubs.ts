@@ -57,8 +57,6 @@ export abstract class SubscriptionHub {
     });
   }
 
-  /** Reports an error a view's listener threw (see `ViewSubscriptions`), where node-redis would have. */
-  abstract failed(error: unknown): void;
 
   /** Where subscriptions are sent; `open: false` (unsubscribing) opens nothing, and `undefined` means nothing is subscribed there. */
   protected abstract target(open: boolean): Promise<NodeRedisClientLike | undefined>;
@@ -118,7 +116,14 @@ export class SharedSubscriber extends SubscriptionHub {
         },
       );
     }
-    return this.connection;
+    const connection = this.connection;
+    // An operation waiting for a connection that was closed meanwhile (closeViewConnections, the
+    // client ending) fails rather than be sent to a connection being closed, where it would never
+    // settle and hold every later operation on its channel.
+    return connection.then((ready) => {
+      if (this.connection !== connection) throw new Error('the shared subscriber connection was closed before the subscription was made');
+      return ready;
+    });
   }
 
   /** With nothing pending and nothing subscribed any more, the connection is closed (a later subscription opens another). */
@@ -128,11 +133,6 @@ export class SharedSubscriber extends SubscriptionHub {
     this.connection = undefined;
     this.ready = undefined;
     void closeDuplicate(ready, 'quit');
-  }
-
-  failed(error: unknown): void {
-    const emitter = (this.ready ?? this.client) as unknown as { emit(event: string, error: unknown): boolean; listenerCount(event: string): number };
-    if (emitter.listenerCount('error') > 0) emitter.emit('error', error);
   }
 
   /** Closes the connection, ending every view's subscriptions on it. */
@@ -164,11 +164,5 @@ export class DirectHub extends SubscriptionHub {
 
   protected target(): Promise<NodeRedisClientLike> {
     return Promise.resolve(this.connection);
-  }
-
-  failed(error: unknown): void {
-    const emitter = this.connection as unknown as { emit(event: string, error: unknown): boolean };
-    // As node-redis reports a listener's error: on the client, an uncaught exception without an `error` listener.
-    emitter.emit('error', error);
   }
 }

@@ -58,8 +58,25 @@ function isolateDuplicate(base: object, client: Record<string, unknown>, isolate
   if (typeof duplicate !== 'function') return;
   defineOwn(base, 'duplicate', function (this: unknown, ...args: unknown[]) {
     const { guard, instr } = stateOf(this);
-    return isolate((duplicate as (...a: unknown[]) => never).apply(client, args), guard, instr);
+    return isolate((duplicate as (...a: unknown[]) => never).apply(client, namedInNamespace(guard, instr, args)), guard, instr);
   });
+}
+
+/**
+ * `duplicate(overrides)` with the connection name (`name`, which node-redis sets with CLIENT
+ * SETNAME) in the view's namespace, as CLIENT SETNAME through the view would set it: a name left
+ * as given could pass for another namespace's connection in its CLIENT LIST.
+ */
+function namedInNamespace(guard: NamespaceGuard, instr: Instrumentation, args: unknown[]): unknown[] {
+  const overrides = args[0] as { name?: unknown } | undefined;
+  if (overrides === null || typeof overrides !== 'object' || typeof overrides.name !== 'string' || overrides.name === '') return args;
+  let name: unknown;
+  try {
+    name = guard.rewrite('client', ['setname', overrides.name], { shape: undefined, keys: 0 })[1];
+  } catch (error) {
+    throw instr.rejected(error as Error);
+  }
+  return [{ ...overrides, name }, ...args.slice(1)];
 }
 
 const OPTION_METHODS = ['withCommandOptions', 'withTypeMapping', 'withAbortSignal', 'asap', '_commandOptionsProxy'];
