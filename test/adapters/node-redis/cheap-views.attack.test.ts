@@ -9,7 +9,7 @@ import type { NodeRedisTestClient as Client } from '../../support/node-redis-vie
  * A reviewer's attempts to break isolation through the cheap views of issue 14 on node-redis: the
  * per-client base every view inherits its methods from, and the one subscriber connection every
  * view over a client shares, whatever its namespace. Tests that hold are kept as properties;
- * tests that fail are findings (see the report).
+ * the findings of that review are fixed, and their tests say "(review finding, fixed)".
  *
  * Namespaces are random members of families, so that no other test file (pub/sub is
  * server-wide) publishes in them while a view listens to `*`.
