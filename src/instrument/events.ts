@@ -27,7 +27,7 @@ export interface CommandEvent {
  *
  * @example
  * ```ts
- * const event: RejectedEvent = { namespace: 'mcp2', command: 'get', code: 'ERR_CROSS_NAMESPACE', key: 'celery:x' };
+ * redis.isolation.events.on('rejected', (event: RejectedEvent) => console.warn(event.code, event.command, event.error.message));
  * ```
  */
 export interface RejectedEvent {

@@ -7,8 +7,14 @@ import diagnostics from 'node:diagnostics_channel';
  *
  * @example
  * ```ts
+ * import diagnostics_channel from 'node:diagnostics_channel';
+ * const ignore = (): void => undefined;
  * diagnostics_channel.tracingChannel('isolated-redis:command').subscribe({
- *   asyncEnd: (ctx) => record((ctx as CommandTraceContext).namespace, (ctx as CommandTraceContext).command),
+ *   start: ignore,
+ *   end: ignore,
+ *   asyncStart: ignore,
+ *   asyncEnd: (ctx) => console.log((ctx as CommandTraceContext).namespace, (ctx as CommandTraceContext).command),
+ *   error: ignore,
  * });
  * ```
  */
@@ -27,7 +33,9 @@ export interface CommandTraceContext {
  *
  * @example
  * ```ts
- * diagnostics_channel.tracingChannel(COMMAND_CHANNEL).subscribe({ start, end, asyncStart, asyncEnd, error });
+ * import diagnostics_channel from 'node:diagnostics_channel';
+ * const log = (ctx: unknown): void => console.log(ctx);
+ * diagnostics_channel.tracingChannel(COMMAND_CHANNEL).subscribe({ start: log, end: log, asyncStart: log, asyncEnd: log, error: log });
  * ```
  */
 export const COMMAND_CHANNEL = 'isolated-redis:command';

@@ -15,11 +15,7 @@ import { disposePacked, packOnce } from './support/packed.js';
  * Examples that do not compile yet, by the declaration they document, and why. Each must still fail:
  * fix the example, then remove it from here.
  */
-const KNOWN_BROKEN: Readonly<Record<string, string>> = {
-  CommandTraceContext: "tracingChannel().subscribe() takes all five handlers in @types/node (src/instrument/tracing.ts)",
-  COMMAND_CHANNEL: 'its `error` handler is a bare name that the other examples use for an Error (src/instrument/tracing.ts)',
-  RejectedEvent: 'the event lacks its required `error` (src/instrument/events.ts)',
-};
+const KNOWN_BROKEN: Readonly<Record<string, string>> = {};
 
 const symbolOf = (example: DocExample): string => example.name.replace(/^\d+-|\.ts$/g, '');
 
