@@ -46,7 +46,8 @@ const LEVELS: Readonly<Record<PressureLevel, number>> = { ok: 0, warn: 1, critic
  * namespace, command, outcome `ok`/`error`/`timeout`), `isolated_redis_commands_rejected_total`
  * (namespace, code), `isolated_redis_command_timeouts_total` (namespace, kind),
  * `isolated_redis_memory_used_ratio`, `isolated_redis_evicted_keys_total` and
- * `isolated_redis_pressure_level` (namespace). Labels never carry a key. Any number of clients
+ * `isolated_redis_pressure_level` and `isolated_redis_pressure_monitor_up` (0 while the monitor
+ * cannot read INFO; namespace). Labels never carry a key. Any number of clients
  * may register on one registry.
  *
  * @example
@@ -86,8 +87,13 @@ export function createPrometheusHooks(options: PrometheusHooksOptions): Instrume
     onTimeout(event) {
       metrics.timeouts.labels(label(event.namespace), event.kind satisfies TimeoutKind).inc();
     },
+    onPressure(event) {
+      // A monitor that cannot read INFO reports it (signal 'monitor', with the error); a gauge makes it an alert.
+      if (event.signal === 'monitor') metrics.monitorUp.labels(label(event.namespace)).set(event.error === undefined ? 1 : 0);
+    },
     onPressureSample({ namespace: name, level, figures }) {
       const namespace = label(name);
+      metrics.monitorUp.labels(namespace).set(1);
       if (figures.ratio !== undefined) metrics.memoryRatio.labels(namespace).set(figures.ratio);
       if (figures.evictedKeysDelta) metrics.evictedKeys.labels(namespace).inc(figures.evictedKeysDelta);
       metrics.pressureLevel.labels(namespace).set(LEVELS[level]);

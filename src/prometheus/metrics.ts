@@ -9,6 +9,7 @@ export interface IsolatedRedisMetrics {
   readonly memoryRatio: Gauge<'namespace'>;
   readonly evictedKeys: Counter<'namespace'>;
   readonly pressureLevel: Gauge<'namespace'>;
+  readonly monitorUp: Gauge<'namespace'>;
 }
 
 type MetricClass<M, L extends string> = new (config: { name: string; help: string; labelNames: readonly L[]; registers: Registry[] }) => M;
@@ -21,7 +22,7 @@ function metric<M, L extends string>(registry: Registry, Kind: MetricClass<M, L>
   return (registry.getSingleMetric(name) as M | undefined) ?? new Kind({ name, help, labelNames, registers: [registry] });
 }
 
-/** Gets or registers the six metrics on `registry` (never on the global one unless it is given). */
+/** Gets or registers the seven metrics on `registry` (never on the global one unless it is given). */
 export function metricsOn(registry: Registry): IsolatedRedisMetrics {
   const namespace = ['namespace'] as const;
   return {
@@ -34,5 +35,7 @@ export function metricsOn(registry: Registry): IsolatedRedisMetrics {
       'used_memory / maxmemory of the Redis server, at the last sample of the pressure monitor', namespace),
     evictedKeys: metric(registry, Counter<'namespace'>, 'isolated_redis_evicted_keys_total', 'Keys the Redis server evicted, as seen by the pressure monitor', namespace),
     pressureLevel: metric(registry, Gauge<'namespace'>, 'isolated_redis_pressure_level', 'Pressure level of the Redis server: 0 ok, 1 warn, 2 critical', namespace),
+    monitorUp: metric(registry, Gauge<'namespace'>, 'isolated_redis_pressure_monitor_up',
+      'Whether the pressure monitor reads INFO: 1 it does, 0 it cannot (its memory, eviction and client alarms are off)', namespace),
   };
 }

@@ -91,6 +91,18 @@ describe('createPrometheusHooks', () => {
     expect(sample(await registry.metrics(), 'isolated_redis_command_duration_seconds_count{namespace="celery",command="other",outcome="ok"}')).toBe(1);
   });
 
+  it('turns a pressure monitor that cannot read INFO into a gauge an alert can watch, back to 1 when it reads again', async () => {
+    const registry = new Registry();
+    const hooks = createPrometheusHooks({ registry });
+    const up = async (): Promise<number | undefined> => sample(await registry.metrics(), 'isolated_redis_pressure_monitor_up{namespace="mcp2"}');
+    hooks.onPressureSample?.({ namespace: 'mcp2', level: 'ok', figures: { usedMemory: 1, maxMemory: 10, ratio: 0.1 } });
+    expect(await up()).toBe(1);
+    hooks.onPressure?.({ namespace: 'mcp2', level: 'warn', signal: 'monitor', figures: {}, reason: 'cannot read INFO', error: new Error('NOPERM') });
+    expect(await up()).toBe(0);
+    hooks.onPressure?.({ namespace: 'mcp2', level: 'ok', signal: 'monitor', figures: {}, reason: 'reads INFO again' });
+    expect(await up()).toBe(1);
+  });
+
   it('labels a family of namespaces as one, so that a namespace per tenant keeps the label set small', async () => {
     const registry = new Registry();
     const deployment = defineNamespaces({ namespaces: ['mcp2'], families: ['tenant-*'] });
