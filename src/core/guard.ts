@@ -205,11 +205,15 @@ export class NamespaceGuard {
   }
 
   private get prefixBytes(): Buffer {
-    return (this.bytes ??= { prefix: Buffer.from(this.prefix), pattern: Buffer.from(this.patternPrefix) }).prefix;
+    return this.byteForms().prefix;
   }
 
   private get patternPrefixBytes(): Buffer {
-    return (this.bytes ??= { prefix: Buffer.from(this.prefix), pattern: Buffer.from(this.patternPrefix) }).pattern;
+    return this.byteForms().pattern;
+  }
+
+  private byteForms(): { readonly prefix: Buffer; readonly pattern: Buffer } {
+    return (this.bytes ??= { prefix: Buffer.from(this.prefix), pattern: Buffer.from(this.patternPrefix) });
   }
 
   private get sink(): RewriteSink {

@@ -219,16 +219,6 @@ export class NamespaceSet {
     return candidate !== undefined && this.has(candidate) ? candidate : undefined;
   }
 
-  /**
-   * Checks that `prefix`, a prefix given by hand to namespace `namespace`, cannot address another
-   * member's keys, nor they its keys: no member's prefix starts it, and it starts no member's.
-   *
-   * @throws {@link IsolationConfigError} when they overlap, or for a prefix that is not valid.
-   */
-  assertPrefixFits(namespace: string, prefix: string): void {
-    checkedHandPrefixes(this, [[namespace, prefix]], this.#hand);
-  }
-
   /** Throws when `name` is not a valid namespace. */
   assertName(name: unknown): void {
     const invalid = this.invalidName(name);
@@ -289,9 +279,9 @@ function overlap(namespace: string, prefix: string, other: string): IsolationCon
 
 /**
  * Prefixes given by hand, checked against the set's computed prefixes, its families and each
- * other (and `existing` ones): none may start another. Returned with their pattern and byte forms.
+ * other: none may start another. Returned with their pattern and byte forms.
  */
-function checkedHandPrefixes(set: NamespaceSet, hand: ReadonlyArray<readonly [string, string]>, existing: readonly HandPrefix[] = []): HandPrefix[] {
+function checkedHandPrefixes(set: NamespaceSet, hand: ReadonlyArray<readonly [string, string]>): HandPrefix[] {
   const checked = hand.map(([namespace, prefix]): HandPrefix => {
     if (typeof prefix !== 'string' || prefix.length === 0 || LONE_SURROGATE.test(prefix)) {
       throw new IsolationConfigError(`namespace ${JSON.stringify(namespace)}: a prefix must be a non-empty string of whole characters (no lone surrogates)`);
@@ -315,7 +305,7 @@ function checkedHandPrefixes(set: NamespaceSet, hand: ReadonlyArray<readonly [st
     return { namespace, text: prefix, pattern, bytes: Buffer.from(prefix), patternBytes: Buffer.from(pattern) };
   });
   // Between prefixes given by hand: sorted, one that starts another starts its next neighbour.
-  const all = [...existing.filter((old) => !checked.some((fresh) => fresh.namespace === old.namespace)), ...checked].sort((a, b) => Buffer.compare(a.bytes, b.bytes));
+  const all = [...checked].sort((a, b) => Buffer.compare(a.bytes, b.bytes));
   for (let i = 1; i < all.length; i++) {
     const before = all[i - 1] as HandPrefix;
     const after = all[i] as HandPrefix;

@@ -45,7 +45,8 @@ export interface ViewEvents {
   listenerCount(event: Event): number;
 }
 
-const VIEW_EVENT_METHODS = ['on', 'addListener', 'prependListener', 'once', 'prependOnceListener', 'off', 'removeListener', 'removeAllListeners'] as const;
+/** A view's listener-adding and -removing methods (its own `on`/`once`/`off` family). */
+export const VIEW_EVENT_METHODS = ['on', 'addListener', 'prependListener', 'once', 'prependOnceListener', 'off', 'removeListener', 'removeAllListeners'] as const;
 
 /**
  * Gives `view` its own `on`/`once`/`off`/`removeAllListeners` family (see {@link createViewEvents}).

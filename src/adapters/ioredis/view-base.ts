@@ -9,7 +9,7 @@ import { rejectedLikeIoredis, type IoredisCommand, type IoredisLike, type Ioredi
 import { namedInNamespace } from './named-duplicate.js';
 import { guardPipeline, isJudged, isPipelineWrite, unjudgedPipelineRefusal } from './pipeline.js';
 import { preparedKeyCount, prepareOrReject } from './prepare-command.js';
-import { createViewEvents, type ViewEvents } from './pubsub-events.js';
+import { createViewEvents, VIEW_EVENT_METHODS, type ViewEvents } from './pubsub-events.js';
 import { HUB_ROLES, HubMember, hubRole, SubscriberHub, subscriptionKind, type HubRole } from './subscriber-hub.js';
 import { expandUnsubscribeAll } from './unsubscribe-all.js';
 import { STATE, stateOf, ViewState } from './view-state.js';
@@ -353,7 +353,7 @@ function makeBase(client: IoredisLike, owned: boolean, makeOwningView: MakeOwnin
   };
   // emit and the listener readers too: a view's emit() reaches its own listeners only (another
   // namespace's would receive whatever it passes; and the client's `end` closes every view's connections).
-  for (const name of ['on', 'addListener', 'prependListener', 'once', 'prependOnceListener', 'off', 'removeListener', 'removeAllListeners', 'emit', 'listeners', 'rawListeners', 'listenerCount'] as const) {
+  for (const name of [...VIEW_EVENT_METHODS, 'emit', 'listeners', 'rawListeners', 'listenerCount'] as const) {
     define(name, function (this: unknown, ...args: unknown[]) {
       return (eventsOf(this)[name] as Fn)(...args);
     });
