@@ -11,6 +11,7 @@ import { benchNodeRedis } from './node-redis.js';
 import { benchLint } from './lint.js';
 import { report } from './measure.js';
 import { benchNamespaces } from './namespaces.js';
+import { benchScripts } from './scripts.js';
 
 const require = createRequire(import.meta.url);
 const { getKeyIndexes } = require('@ioredis/commands') as {
@@ -82,6 +83,7 @@ const SECTIONS: Readonly<Record<string, () => Promise<void>>> = {
   instrument: benchInstrumentation,
   lint: benchLint,
   namespaces: benchNamespaces,
+  scripts: benchScripts,
 };
 
 const selected = process.argv.slice(2);

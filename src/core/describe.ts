@@ -28,6 +28,12 @@ export interface CommandDescription {
   readonly channelPatterns: readonly number[];
   /** Connection names (CLIENT SETNAME), prefixed like keys. */
   readonly connectionNames: readonly number[];
+  /**
+   * Scripts (EVAL, SCRIPT LOAD), their SHAs (EVALSHA, SCRIPT EXISTS), library code (FUNCTION
+   * LOAD) and function or library names (FCALL, FUNCTION DELETE, FUNCTION LIST LIBRARYNAME):
+   * a guard that confines scripts (the default) wraps or renames them.
+   */
+  readonly scripts: readonly number[];
   /** Arguments a guard appends to confine the command (`['MATCH', 'key-pattern']` for a bare SCAN). */
   readonly appended: readonly (readonly [keyword: string | undefined, role: ArgumentRole])[];
   /** How the reply names keys or channels, if it does. */
@@ -55,6 +61,16 @@ class CollectingSink implements ArgumentSink {
     this.positions[FIELD[role]].push(index + 1);
   }
 
+  readonly scripts: number[] = [];
+
+  /** Scripts, SHAs and function names are not keys: guards wrap or rename them (see `ScriptArgument`). */
+  script(index: number): void {
+    this.scripts.push(index + 1);
+  }
+
+  /** Described as views confine scripts by default. */
+  readonly trustsScripts = false;
+
   append(keyword: string | undefined, role: ArgumentRole): void {
     this.appended.push([keyword, role]);
   }
@@ -79,6 +95,7 @@ export function describeWith(table: CommandLookup, argv: readonly RedisArg[]): C
     ...(extra.reason === undefined ? {} : { reason: extra.reason }),
     ...sink.positions,
     appended: sink.appended,
+    scripts: sink.scripts,
     ...(extra.reply === undefined ? {} : { reply: extra.reply }),
   });
   switch (spec.kind) {

@@ -15,7 +15,8 @@ export type IsolationErrorCode =
   | 'ERR_CROSS_NAMESPACE'
   | 'ERR_DOUBLE_PREFIX'
   | 'ERR_MALFORMED_COMMAND'
-  | 'ERR_SHARED_CONNECTION';
+  | 'ERR_SHARED_CONNECTION'
+  | 'ERR_UNKNOWN_SCRIPT';
 
 /**
  * Fields shared by every refusal.
@@ -32,11 +33,18 @@ export interface IsolationErrorDetails {
   readonly namespace: string;
   /** The offending argument, when one argument is to blame. */
   readonly key?: RedisArg;
+  /**
+   * The SHA of the script (as the caller knows it, when known) whose `redis.call` the Lua guard
+   * refused on the server. Then the script did run up to that call: Redis does not undo a
+   * script's earlier writes when it fails.
+   */
+  readonly script?: string;
 }
 
 /**
  * Base class of every refusal by the namespace guard. Nothing has been sent to Redis when
- * one of these is thrown.
+ * one of these is thrown, except when {@link IsolationError.script} is set: then the Lua guard
+ * of a script refused a command the script ran.
  *
  * @example
  * ```ts
@@ -52,6 +60,8 @@ export abstract class IsolationError extends Error {
   readonly command: string;
   readonly namespace: string;
   readonly key: RedisArg | undefined;
+  /** See {@link IsolationErrorDetails.script}. */
+  readonly script: string | undefined;
 
   constructor(message: string, details: IsolationErrorDetails) {
     super(message);
@@ -59,6 +69,7 @@ export abstract class IsolationError extends Error {
     this.command = details.command;
     this.namespace = details.namespace;
     this.key = details.key;
+    this.script = details.script;
   }
 }
 
@@ -153,6 +164,21 @@ export class MalformedCommandError extends IsolationError {
  */
 export class SharedConnectionError extends IsolationError {
   readonly code = 'ERR_SHARED_CONNECTION' as const;
+}
+
+/**
+ * EVALSHA (or EVALSHA_RO) of a script this namespace has not sent yet: the server may hold a
+ * script under that SHA, but not behind this namespace's Lua guard, so it is not run. The message
+ * starts with `NOSCRIPT`, as the server's own reply does, so the drivers' fallbacks (ioredis
+ * `defineCommand`, node-redis `scripts`) send the script's text, which the guard then wraps.
+ *
+ * @example
+ * ```ts
+ * await view.evalsha(sha1Of('return 1'), 0); // rejects with UnknownScriptError until the view EVALs or SCRIPT LOADs it
+ * ```
+ */
+export class UnknownScriptError extends IsolationError {
+  readonly code = 'ERR_UNKNOWN_SCRIPT' as const;
 }
 
 /**

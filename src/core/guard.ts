@@ -4,6 +4,7 @@ import { describeWith, type CommandDescription } from './describe.js';
 import {
   BlockedCommandError,
   CrossNamespaceError,
+  UnknownScriptError,
   DoublePrefixError,
   IsolationConfigError,
   MalformedCommandError,
@@ -15,6 +16,9 @@ import { escapeGlob } from './glob.js';
 import { isNamespaceSet, NamespaceSet } from './namespace-set.js';
 import { stripReply } from './replies.js';
 import { RewriteSink, isPatternRole } from './rewrite-sink.js';
+import type { ScriptArgument } from './scripts/script-argument.js';
+import { scriptConfinementOf } from './scripts/confinement-cache.js';
+import type { ScriptConfinement } from './scripts/script-confinement.js';
 import type { ArgumentRole, RedisArg, ReplyShape } from './types.js';
 
 /**
@@ -72,6 +76,15 @@ export interface GuardOptions {
   readonly mode?: IsolationMode;
   /** Rules for commands the built-in table lacks (module commands), or to block more commands. */
   readonly commands?: Readonly<Record<string, CommandRule>>;
+  /**
+   * `confine`: every script (EVAL, EVALSHA, SCRIPT LOAD, the drivers' script helpers) and
+   * function library (FUNCTION LOAD) runs behind a Lua prelude that shadows `redis` with a
+   * guarded table, whose `call` and `pcall` place each key, pattern and channel as this guard
+   * does; library and function names carry the namespace. `trust`: scripts are sent as they
+   * are; keys they build themselves reach the server unprefixed (see the README, "Scripts").
+   * @defaultValue `'confine'`
+   */
+  readonly scripts?: 'confine' | 'trust';
 }
 
 const STAR = 0x2a;
@@ -81,8 +94,17 @@ const UNDERSCORE = 0x5f;
 const replyOf = (spec: ReturnType<typeof resolveSpec>): ReplyShape | undefined =>
   spec.kind === 'range' || spec.kind === 'custom' ? spec.reply : undefined;
 
-/** Reply shapes that hide other namespaces' connections: applied in strict mode too (which strips nothing). */
-const FILTERING_SHAPES: ReadonlySet<ReplyShape> = new Set(['client-list', 'client-info', 'connection-name']);
+/**
+ * Reply shapes applied in strict mode too (which strips nothing): those that hide other
+ * namespaces' connections and functions, and SCRIPT LOAD's SHA.
+ */
+const FILTERING_SHAPES: ReadonlySet<ReplyShape> = new Set(['client-list', 'client-info', 'connection-name', 'script-sha', 'library-name', 'function-list']);
+
+/** Shapes the guard maps itself, with what it knows of the namespace's scripts and functions. */
+const SCRIPT_SHAPES: ReadonlySet<ReplyShape> = new Set(['script-sha', 'library-name', 'function-list']);
+
+/** What SCRIPT EXISTS asks for a SHA the namespace has not sent: no script has it (the SHA-1 of no text is not all zeros). */
+const NO_SCRIPT_SHA = '0'.repeat(40);
 
 const unchanged = (name: unknown): unknown => name;
 
@@ -186,6 +208,8 @@ export class NamespaceGuard {
   readonly namespaces: NamespaceSet;
   private readonly table: CommandLookup;
   private readonly strict: boolean;
+  private readonly trustScripts: boolean;
+  private scriptConfinement: ScriptConfinement | undefined;
   // Built on first need, so that a guard (one per view) costs a few fields until it meets a
   // Buffer, a custom locator or a reply to strip.
   private bytes: { readonly prefix: Buffer; readonly pattern: Buffer } | undefined;
@@ -202,6 +226,59 @@ export class NamespaceGuard {
     this.strict = this.mode === 'strict';
     this.patternPrefix = escapeGlob(this.prefix);
     this.table = options.commands === undefined ? DEFAULT_TABLE : buildCommandTable(options.commands);
+    const scripts = options.scripts ?? 'confine';
+    if (scripts !== 'confine' && scripts !== 'trust') throw new IsolationConfigError(`scripts ${JSON.stringify(scripts)} is not 'confine' or 'trust'`);
+    this.trustScripts = scripts === 'trust';
+  }
+
+  /**
+   * What the guard knows of the namespace's scripts and function libraries (built on the first
+   * script, shared by every guard of the same namespace, mode and command table), or `undefined`
+   * with `scripts: 'trust'`.
+   *
+   * @example
+   * ```ts
+   * guard.scripts?.wrapScript('return redis.call("GET", KEYS[1])'); // the script behind the namespace's Lua guard
+   * ```
+   */
+  get scripts(): ScriptConfinement | undefined {
+    if (this.trustScripts) return undefined;
+    return (this.scriptConfinement ??= scriptConfinementOf(this.namespaces, this.namespace, this.mode, this.table, this.prefix, this.patternPrefix));
+  }
+
+  /** @internal A script, a script's SHA or a function's name, as it must be sent. */
+  confineScript(arg: RedisArg, kind: ScriptArgument, command: string): RedisArg {
+    const scripts = this.scripts;
+    if (scripts === undefined) return arg;
+    if (typeof arg === 'number') arg = String(arg);
+    switch (kind) {
+      case 'text':
+        return scripts.wrapScript(arg);
+      case 'library': {
+        const wrapped = scripts.wrapLibrary(arg);
+        if (wrapped !== undefined) return wrapped;
+        // Redis reads the shebang's words case-insensitively and with quotes: only the plain form
+        // is renamed, anything else is refused rather than loaded under a name of another namespace.
+        throw new MalformedCommandError(
+          `FUNCTION LOAD is refused in namespace "${this.namespace}": the library's first line must be exactly "#!lua name=<library>" (letters, digits and _)`,
+          { command, namespace: this.namespace },
+        );
+      }
+      case 'function':
+        return scripts.functionName(arg);
+      case 'library-pattern':
+        return typeof arg === 'string' ? scripts.functionPrefix + arg : Buffer.concat([Buffer.from(scripts.functionPrefix), arg]);
+      case 'sha':
+      case 'sha-probe': {
+        const wrapped = scripts.wrappedSha(typeof arg === 'string' ? arg : arg.toString('latin1'));
+        if (wrapped !== undefined) return wrapped;
+        if (kind === 'sha-probe') return NO_SCRIPT_SHA;
+        throw new UnknownScriptError(
+          `NOSCRIPT No matching script in namespace "${this.namespace}": send its text first (EVAL or SCRIPT LOAD), so that it runs behind the namespace's Lua guard`,
+          { command, namespace: this.namespace, key: arg },
+        );
+      }
+    }
   }
 
   private get prefixBytes(): Buffer {
@@ -351,9 +428,22 @@ export class NamespaceGuard {
 
   /** Strips the prefix from a reply of a known `shape` (see {@link NamespaceGuard.replyShape}). */
   unprefixShape(shape: ReplyShape, reply: unknown): unknown {
+    if (SCRIPT_SHAPES.has(shape)) return this.scriptReply(shape, reply);
     const owns = (this.owner ??= (name: string): boolean => this.carriesPrefix(name));
     if (!this.strict) return stripReply(shape, reply, (this.stripper ??= (name: unknown) => this.stripName(name)), owns);
     return FILTERING_SHAPES.has(shape) ? stripReply(shape, reply, unchanged, owns) : reply;
+  }
+
+  /** SCRIPT LOAD's SHA, FUNCTION LOAD's library name, FUNCTION LIST: as the namespace knows them. */
+  private scriptReply(shape: ReplyShape, reply: unknown): unknown {
+    const scripts = this.scripts;
+    if (scripts === undefined) return reply;
+    if (shape === 'function-list') return scripts.functionList(reply);
+    const text = typeof reply === 'string' ? reply : Buffer.isBuffer(reply) ? reply.toString('utf8') : undefined;
+    if (text === undefined) return reply;
+    const mapped = shape === 'script-sha' ? scripts.originalSha(text) : scripts.unprefix(text);
+    if (mapped === undefined) return reply;
+    return Buffer.isBuffer(reply) ? Buffer.from(mapped) : mapped;
   }
 
   /**

@@ -13,6 +13,7 @@ export {
   DoublePrefixError,
   MalformedCommandError,
   SharedConnectionError,
+  UnknownScriptError,
   IsolationConfigError,
   type IsolationErrorCode,
   type IsolationErrorDetails,

@@ -1,4 +1,5 @@
 import { XREADGROUP_OPTIONS, XREAD_OPTIONS, upperKeyword } from './keywords.js';
+import type { ScriptSink } from './scripts/script-argument.js';
 import type { ArgumentSink, Locator, RedisArg, ReplyShape } from './types.js';
 
 /**
@@ -174,11 +175,57 @@ const unsubscribe =
     everyArgument(role)(args, sink);
   };
 
-/** FUNCTION LOAD [REPLACE] code: REPLACE could overwrite another namespace's library. */
+/**
+ * FUNCTION LOAD [REPLACE] code: the library is renamed into the namespace (so REPLACE can only
+ * replace the namespace's own) and runs behind the Lua guard. With `scripts: 'trust'` the code is
+ * sent as it is, and REPLACE could overwrite another namespace's library.
+ */
 const functionLoad: Locator = (args, sink) => {
-  for (let i = 1; i < args.length - 1; i++) {
-    if (upper(args[i]) === 'REPLACE') sink.refuse('REPLACE may overwrite another namespace\'s library; FUNCTION DELETE is refused too');
+  const scripts = sink as ScriptSink;
+  if (scripts.trustsScripts) {
+    for (let i = 1; i < args.length - 1; i++) {
+      if (upper(args[i]) === 'REPLACE') sink.refuse('REPLACE may overwrite another namespace\'s library; FUNCTION DELETE is refused too');
+    }
+    return;
   }
+  if (args.length < 2) sink.malformed('FUNCTION LOAD needs the library code');
+  scripts.script(args.length - 1, 'library');
+};
+
+/** FUNCTION DELETE library: the namespace's own library (refused with `scripts: 'trust'`). */
+const functionDelete: Locator = (args, sink) => {
+  const scripts = sink as ScriptSink;
+  if (scripts.trustsScripts) sink.refuse('function libraries are shared by every namespace');
+  if (args.length > 1) scripts.script(1, 'function');
+};
+
+/** EVAL script numkeys ...: the script behind the Lua guard. */
+const evalScript: Locator = (args, sink) => {
+  if (args.length > 0 && !(sink as ScriptSink).trustsScripts) (sink as ScriptSink).script(0, 'text');
+  countedKeys(1)(args, sink);
+};
+
+/** EVALSHA sha numkeys ...: the SHA of the wrapped script. */
+const evalSha: Locator = (args, sink) => {
+  if (args.length > 0 && !(sink as ScriptSink).trustsScripts) (sink as ScriptSink).script(0, 'sha');
+  countedKeys(1)(args, sink);
+};
+
+/** FCALL function numkeys ...: the namespace's function of that name. */
+const fcall: Locator = (args, sink) => {
+  if (args.length > 0 && !(sink as ScriptSink).trustsScripts) (sink as ScriptSink).script(0, 'function');
+  countedKeys(1)(args, sink);
+};
+
+/** SCRIPT LOAD script. */
+const scriptLoad: Locator = (args, sink) => {
+  if (args.length > 1 && !(sink as ScriptSink).trustsScripts) (sink as ScriptSink).script(1, 'text');
+};
+
+/** SCRIPT EXISTS sha [sha ...]. */
+const scriptExists: Locator = (args, sink) => {
+  if ((sink as ScriptSink).trustsScripts) return;
+  for (let i = 1; i < args.length; i++) (sink as ScriptSink).script(i, 'sha-probe');
 };
 
 /**
@@ -189,12 +236,20 @@ const clusterKeySlot: Locator = (args, sink) => {
   if (args.length > 1) sink.at(1, 'key');
 };
 
-/** FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE]: the code is every namespace's, as with FUNCTION DUMP. */
+/**
+ * FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE]: the reply keeps the namespace's libraries only.
+ * With `scripts: 'trust'` nothing filters it, so WITHCODE (every namespace's code) is refused.
+ */
 const functionList: Locator = (args, sink) => {
+  const scripts = sink as ScriptSink;
   for (let i = 1; i < args.length; i++) {
     const token = upper(args[i]);
-    if (token === 'LIBRARYNAME') i++;
-    else if (token === 'WITHCODE') sink.refuse('WITHCODE shows every namespace\'s function code, as FUNCTION DUMP would; list without it');
+    if (token === 'LIBRARYNAME') {
+      i++;
+      if (!scripts.trustsScripts && i < args.length) scripts.script(i, 'library-pattern');
+    } else if (token === 'WITHCODE' && scripts.trustsScripts) {
+      sink.refuse('WITHCODE shows every namespace\'s function code, as FUNCTION DUMP would; list without it');
+    }
   }
 };
 
@@ -222,12 +277,14 @@ export const CUSTOM_RULES: Readonly<Record<string, CustomRule>> = {
   zunionstore: rule(destinationThenCountedKeys),
   zinterstore: rule(destinationThenCountedKeys),
   zdiffstore: rule(destinationThenCountedKeys),
-  eval: rule(countedKeys(1)),
-  evalsha: rule(countedKeys(1)),
-  eval_ro: rule(countedKeys(1)),
-  evalsha_ro: rule(countedKeys(1)),
-  fcall: rule(countedKeys(1)),
-  fcall_ro: rule(countedKeys(1)),
+  eval: rule(evalScript),
+  evalsha: rule(evalSha),
+  eval_ro: rule(evalScript),
+  evalsha_ro: rule(evalSha),
+  fcall: rule(fcall),
+  fcall_ro: rule(fcall),
+  'script|load': rule(scriptLoad, 'script-sha'),
+  'script|exists': rule(scriptExists),
   blmpop: rule(countedKeys(1), 'key-first'),
   bzmpop: rule(countedKeys(1), 'key-first'),
   lmpop: rule(countedKeys(0), 'key-first'),
@@ -267,8 +324,9 @@ export const CUSTOM_RULES: Readonly<Record<string, CustomRule>> = {
   'client|getname': rule(nothing, 'connection-name'),
   'client|list': rule(nothing, 'client-list'),
   'client|info': rule(nothing, 'client-info'),
-  'function|load': rule(functionLoad),
-  'function|list': rule(functionList),
+  'function|load': rule(functionLoad, 'library-name'),
+  'function|list': rule(functionList, 'function-list'),
+  'function|delete': rule(functionDelete),
   'cluster|keyslot': rule(clusterKeySlot),
 };
 

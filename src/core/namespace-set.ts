@@ -236,6 +236,16 @@ export class NamespaceSet {
     return undefined;
   }
 
+  /** The families' fixed starts (`tenant-`), as the namespace names of their members begin. */
+  familyStems(): readonly string[] {
+    return this.#stems;
+  }
+
+  /** The prefixes given by hand, as `[namespace, prefix]`. */
+  handPrefixes(): ReadonlyArray<readonly [string, string]> {
+    return [...this.#handOf];
+  }
+
   /** The families' fixed starts as their members' prefixes begin (`{tenant-` with `hashTag`). */
   familyStarts(): readonly string[] {
     return this.#stems.map((stem) => (this.hashTag ? `{${stem}` : stem));

@@ -1,5 +1,6 @@
 import { BlockedCommandError, MalformedCommandError } from './errors.js';
 import type { NamespaceGuard } from './guard.js';
+import type { ScriptArgument } from './scripts/script-argument.js';
 import type { ArgumentRole, ArgumentSink, Locator, RedisArg } from './types.js';
 
 /** Whether arguments of `role` are glob patterns (and so get the glob-escaped prefix). */
@@ -33,6 +34,17 @@ export class RewriteSink implements ArgumentSink {
     if (!Number.isInteger(index) || index < 0 || index >= this.args.length) this.malformed(`no argument at position ${index}`);
     this.out[index] = this.guard.confine(this.args[index] as RedisArg, role, this.command);
     if (role === 'key') this.keyCount++;
+  }
+
+  /** Marks argument `index` as a script, a script's SHA or a function's name (see {@link ScriptArgument}). */
+  script(index: number, kind: ScriptArgument): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.args.length) this.malformed(`no argument at position ${index}`);
+    this.out[index] = this.guard.confineScript(this.args[index] as RedisArg, kind, this.command);
+  }
+
+  /** Whether the guard sends scripts as they are (`scripts: 'trust'`). */
+  get trustsScripts(): boolean {
+    return this.guard.scripts === undefined;
   }
 
   append(keyword: string | undefined, role: ArgumentRole): void {

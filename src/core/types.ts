@@ -40,6 +40,9 @@ export type ArgumentRole = 'key' | 'key-pattern' | 'sort-pattern' | 'channel' | 
  * - `connection-name`: one connection name or `null` (CLIENT GETNAME); another namespace's name reads as `null`.
  * - `client-list`: CLIENT LIST's text, one connection a line; only the namespace's named connections are kept, also in strict mode.
  * - `client-info`: CLIENT INFO's one line; a name of another namespace is blanked.
+ * - `script-sha`: SCRIPT LOAD's SHA of the wrapped script, given back as the SHA of the caller's text.
+ * - `library-name`: FUNCTION LOAD's library name, without the namespace.
+ * - `function-list`: FUNCTION LIST; only the namespace's libraries, as it loaded them.
  *
  * @example
  * ```ts
@@ -55,7 +58,10 @@ export type ReplyShape =
   | 'channel-counts'
   | 'connection-name'
   | 'client-list'
-  | 'client-info';
+  | 'client-info'
+  | 'script-sha'
+  | 'library-name'
+  | 'function-list';
 
 /**
  * Where a command's arguments are told what they are. A locator calls one of these for each

@@ -103,7 +103,7 @@ describe('guard properties', () => {
             expect(asBytes(out[position - 1] as RedisArg).subarray(0, 5).toString()).toBe('mcp2:');
           }
           // Nothing but the confined arguments changed; confinement is only ever appended.
-          const touched = new Set([...confined, ...description.keyPatterns, ...description.channelPatterns]);
+          const touched = new Set([...confined, ...description.keyPatterns, ...description.channelPatterns, ...description.scripts]);
           args.forEach((arg, i) => {
             if (!touched.has(i + 1)) expect(out[i]).toEqual(arg);
           });

@@ -15,6 +15,8 @@ import {
 const namespaces = ['mcp2', 'celery', 'journal'];
 const guard = createGuard({ namespace: 'mcp2', namespaces });
 const strict = createGuard({ namespace: 'mcp2', namespaces, mode: 'strict' });
+/** Scripts sent as they are: only their KEYS are confined (test/core/scripts covers the default). */
+const trusting = createGuard({ namespace: 'mcp2', namespaces, scripts: 'trust' });
 
 describe('prefix mode rewrites every key, pattern and channel', () => {
   const cases: [string, RedisArg[], RedisArg[]][] = [
@@ -36,12 +38,6 @@ describe('prefix mode rewrites every key, pattern and channel', () => {
     ['zdiff', ['2', 'a', 'b'], ['2', 'mcp2:a', 'mcp2:b']],
     ['zintercard', ['2', 'a', 'b', 'LIMIT', '5'], ['2', 'mcp2:a', 'mcp2:b', 'LIMIT', '5']],
     ['sintercard', ['2', 'a', 'b'], ['2', 'mcp2:a', 'mcp2:b']],
-    ['eval', ['return 1', '2', 'k1', 'k2', 'a'], ['return 1', '2', 'mcp2:k1', 'mcp2:k2', 'a']],
-    ['evalsha', ['abc', '0', 'a'], ['abc', '0', 'a']],
-    ['eval_ro', ['s', '1', 'k'], ['s', '1', 'mcp2:k']],
-    ['evalsha_ro', ['s', '1', 'k'], ['s', '1', 'mcp2:k']],
-    ['fcall', ['f', '1', 'k', 'arg'], ['f', '1', 'mcp2:k', 'arg']],
-    ['fcall_ro', ['f', '1', 'k'], ['f', '1', 'mcp2:k']],
     ['lmpop', ['2', 'a', 'b', 'LEFT'], ['2', 'mcp2:a', 'mcp2:b', 'LEFT']],
     ['blmpop', ['0', '2', 'a', 'b', 'LEFT', 'COUNT', '2'], ['0', '2', 'mcp2:a', 'mcp2:b', 'LEFT', 'COUNT', '2']],
     ['zmpop', ['1', 'a', 'MIN'], ['1', 'mcp2:a', 'MIN']],
@@ -105,8 +101,6 @@ describe('prefix mode rewrites every key, pattern and channel', () => {
     ['ping', [], []],
     ['info', ['memory'], ['memory']],
     ['client', ['SETNAME', 'svc'], ['SETNAME', 'mcp2:svc']],
-    ['function', ['LOAD', '#!lua name=lib\nredis.register_function("f", function() end)'], ['LOAD', '#!lua name=lib\nredis.register_function("f", function() end)']],
-    ['function', ['LIST', 'LIBRARYNAME', 'WITHCODE'], ['LIST', 'LIBRARYNAME', 'WITHCODE']],
     ['cluster', ['KEYSLOT', 'user:{7}'], ['KEYSLOT', 'mcp2:user:{7}']],
   ];
 
@@ -114,6 +108,19 @@ describe('prefix mode rewrites every key, pattern and channel', () => {
     const before = [...args];
     expect(guard.rewrite(command, args)).toEqual(expected);
     expect(args).toEqual(before);
+  });
+
+  it.each([
+    ['eval', ['return 1', '2', 'k1', 'k2', 'a'], ['return 1', '2', 'mcp2:k1', 'mcp2:k2', 'a']],
+    ['evalsha', ['abc', '0', 'a'], ['abc', '0', 'a']],
+    ['eval_ro', ['s', '1', 'k'], ['s', '1', 'mcp2:k']],
+    ['evalsha_ro', ['s', '1', 'k'], ['s', '1', 'mcp2:k']],
+    ['fcall', ['f', '1', 'k', 'arg'], ['f', '1', 'mcp2:k', 'arg']],
+    ['fcall_ro', ['f', '1', 'k'], ['f', '1', 'mcp2:k']],
+    ['function', ['LOAD', '#!lua name=lib\nredis.register_function("f", function() end)'], ['LOAD', '#!lua name=lib\nredis.register_function("f", function() end)']],
+    ['function', ['LIST', 'LIBRARYNAME', 'x'], ['LIST', 'LIBRARYNAME', 'x']],
+  ] as [string, RedisArg[], RedisArg[]][])("with scripts: 'trust', %s %j keeps the script and confines its KEYS", (command, args, expected) => {
+    expect(trusting.rewrite(command, args)).toEqual(expected);
   });
 
   it('answers command names in any case', () => {
@@ -212,7 +219,7 @@ describe('refusals', () => {
 
   it.each([
     ['config', 'GET', 'maxmemory'], ['config', 'SET', 'maxmemory', '1'], ['script', 'FLUSH'], ['script', 'KILL'],
-    ['function', 'FLUSH'], ['function', 'DELETE', 'lib'], ['function', 'RESTORE', 'x'], ['client', 'KILL', 'ID', '1'],
+    ['function', 'FLUSH'], ['function', 'RESTORE', 'x'], ['client', 'KILL', 'ID', '1'],
     ['client', 'PAUSE', '100'], ['pubsub', 'NUMPAT'], ['cluster', 'GETKEYSINSLOT', '1', '10'], ['acl', 'SETUSER', 'u'],
     ['slowlog', 'GET'], ['module', 'LOAD', '/x.so'],
   ])('blocks %s %s', (command, ...args) => {
@@ -223,9 +230,15 @@ describe('refusals', () => {
 
   it.each([
     ['hello', '3'], ['auth', 'pw'], ['client', 'REPLY', 'OFF'], ['function', 'STATS'], ['function', 'DUMP'],
-    ['function', 'LOAD', 'REPLACE', 'code'], ['function', 'LIST', 'withcode'], ['unsubscribe'], ['punsubscribe'], ['sunsubscribe'],
+    ['unsubscribe'], ['punsubscribe'], ['sunsubscribe'],
   ])('refuses %s %s, which would reach every view of a shared connection', (command, ...args) => {
     expect(() => guard.rewrite(command, args)).toThrow(BlockedCommandError);
+  });
+
+  it.each([
+    ['function', 'LOAD', 'REPLACE', 'code'], ['function', 'LIST', 'withcode'], ['function', 'DELETE', 'lib'],
+  ])("with scripts: 'trust', refuses %s %s, which would reach other namespaces' libraries", (command, ...args) => {
+    expect(() => trusting.rewrite(command, args)).toThrow(BlockedCommandError);
   });
 
   it('reads option keywords as Redis does: up to a NUL byte, ASCII case only', () => {

@@ -1,6 +1,7 @@
 import type { NamespaceGuard, ReplySlot } from '../../core/index.js';
 import type { Instrumentation } from '../../instrument/instrumentation.js';
 import type { IoredisCommand } from './internals.js';
+import { confineScriptCommand, typedScriptRefusals } from './script-command.js';
 
 /**
  * Marks a command as rewritten. ioredis sends one Command object more than once (offline queue
@@ -38,8 +39,10 @@ export function prepareCommand(guard: NamespaceGuard, command: Marked, ownConnec
     command[PREPARED] = true;
     return;
   }
+  confineScriptCommand(guard, command);
   const original = command.args;
   command.args = guard.rewrite(command.name, original, replySlot) as IoredisCommand['args'];
+  typedScriptRefusals(guard, command as IoredisCommand);
   const shape = replySlot.shape;
   if (command.args !== original) {
     // ioredis caches the keys and the Cluster slot of a command: both must follow the new args.

@@ -1,4 +1,5 @@
 import { connectionScope, type ConnectionScope, type RedisArg, type ReplySlot } from '../../core/index.js';
+import { runsScript, scriptRefusal } from '../../core/scripts/script-refusal.js';
 import { rejectedLikeIoredis } from '../ioredis/internals.js';
 import { batchedConnectionStateRefusal, isTransactionFrame, transactionFrameRefusal } from '../refusals.js';
 import { MockUnsupportedCommandError } from './errors.js';
@@ -108,7 +109,11 @@ export function runMockCommand(state: MockViewState, method: string, input: unkn
   // (Un)subscriptions of a view over a shared mock run on its own subscriber mock.
   const target = state.subscriber !== undefined && connectionScope(name, prepared.sent) === 'subscribe' ? state.subscriber.get() : state.mock;
   const run = mockMethod(target, prepared.method) as (...args: RedisArg[]) => unknown;
-  const send = (): Promise<unknown> => new Promise((resolve) => resolve(run.apply(target, [...prepared.run]))).then(prepared.unprefix);
+  const ran = (): Promise<unknown> => new Promise((resolve) => resolve(run.apply(target, [...prepared.run]))).then(prepared.unprefix);
+  // The Lua guard's refusals inside a script, as the typed errors the real adapters give.
+  const send = runsScript(name)
+    ? (): Promise<unknown> => ran().catch((error: unknown) => Promise.reject(scriptRefusal(error, state.guard.namespace, (sha) => state.guard.scripts?.originalName(sha))))
+    : ran;
   const { instr } = state;
   const reply = instr.observing() ? instr.command(method.replace(/Buffer$/, ''), prepared.sent, prepared.keys, send) : send();
   if (tracked) {

@@ -8,6 +8,8 @@ import type { NodeRedisClientLike, NodeRedisParser, QueuedCommand, TransformRepl
 import { NodeRedisOwnClients } from './own-clients.js';
 import { createNodeRedisPoolView } from './pool-view.js';
 import { definePubSub } from './pubsub.js';
+import { runsScript } from '../../core/scripts/script-refusal.js';
+import { confinedScript, scriptError } from './scripts.js';
 import { replySlot, rewriteBatch, rewriteParser, rewriteRawArgs, unprefixBatch, unprefixing, type RewrittenParser } from './rewrite.js';
 import { assertTransactionLines, batchRoute, lineScope, sharedLineRefusal, type BatchRoute } from './scope.js';
 import { DirectHub, SharedSubscriber } from './subscription-hubs.js';
@@ -152,13 +154,15 @@ function buildClientBase(client: NodeRedisClientLike, owned: boolean): object {
     return Promise.all([parts?.own?.closeAll(), parts?.subscriptions?.unsubscribeAll()]).then(() => undefined);
   };
 
-  const executor = (original: Executor): Executor =>
+  const executor = (original: Executor, scripting: boolean): Executor =>
     function (this: unknown, command, parser, commandOptions, transformReply) {
       let state: ViewState;
       let rewritten: RewrittenParser;
       let scope: ConnectionScope = 'shared';
       try {
         state = stateOf(this);
+        // node-redis falls back to EVAL of the script object's text: it must be the wrapped one.
+        if (scripting) command = confinedScript(state.guard, command);
         rewritten = rewriteParser(state.guard, parser);
         if (!owned) {
           scope = lineScope(rewritten.redisArgs);
@@ -170,14 +174,16 @@ function buildClientBase(client: NodeRedisClientLike, owned: boolean): object {
       const { guard, instr } = state;
       if (scope === 'close') return closeOwn(state).then(() => 'OK');
       const transform = unprefixing(guard, rewritten.replyShape, transformReply);
+      const line = rewritten.redisArgs;
       const send =
         scope === 'blocking' || scope === 'watch'
           ? (): Promise<unknown> => onOwn(state, this, (connection) => original.call(connection, command, rewritten, commandOptions, transform))
           : (): Promise<unknown> => original.call(self, command, rewritten, commandOptions, transform);
-      return instr.observing() ? instr.commandLine(rewritten.redisArgs, rewritten.keys.length, send) : send();
+      const sent = instr.observing() ? instr.commandLine(line, rewritten.keys.length, send) : send();
+      return runsScript(line[0]) ? sent.catch((error: unknown) => Promise.reject(scriptError(guard, line, error))) : sent;
     };
-  defineOwn(base, '_executeCommand', executor(client._executeCommand as Executor));
-  defineOwn(base, '_executeScript', executor(client._executeScript as Executor));
+  defineOwn(base, '_executeCommand', executor(client._executeCommand as Executor, false));
+  defineOwn(base, '_executeScript', executor(client._executeScript as Executor, true));
 
   const watch = client.WATCH as Method | undefined;
   const unwatch = client.UNWATCH as Method | undefined;
@@ -222,7 +228,8 @@ function buildClientBase(client: NodeRedisClientLike, owned: boolean): object {
           : scope === 'watch'
             ? watchOnOwn(state, this, rewritten)
             : sendCommand.call(this, rewritten, commandOptions);
-      return shape === undefined ? reply : reply.then((value) => guard.unprefixShape(shape, value));
+      const mapped = runsScript(rewritten[0]) ? reply.catch((error: unknown) => Promise.reject(scriptError(guard, rewritten, error))) : reply;
+      return shape === undefined ? mapped : mapped.then((value) => guard.unprefixShape(shape, value));
     };
     return instr.observing() ? instr.commandLine(rewritten, keys, send) : send();
   });

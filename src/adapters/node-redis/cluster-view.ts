@@ -1,5 +1,7 @@
 import type { ConnectionScope, NamespaceGuard, RedisArg, ReplyShape } from '../../core/index.js';
 import type { Instrumentation } from '../../instrument/instrumentation.js';
+import { runsScript } from '../../core/scripts/script-refusal.js';
+import { confinedScript, knowConfiguredScript, scriptError } from './scripts.js';
 import { closeViewOwn, createNodeRedisClientView, exclusiveConnectionOf } from './client-view.js';
 import { commandLayer, lazyReceivers } from './command-methods.js';
 import type { NodeFn, NodeRedisClientLike, NodeRedisClusterLike, NodeRedisParser, QueuedCommand, TransformReply } from './internals.js';
@@ -111,6 +113,23 @@ function buildClusterBase(cluster: NodeRedisClusterLike, owned: boolean): object
     }
     return node;
   };
+  /**
+   * Per view and node client: a node whose `_executeScript` runs the script object behind the
+   * namespace's Lua guard (node-redis falls back to EVAL of the object's text on NOSCRIPT).
+   */
+  const scriptingNode = (state: ViewState, client: NodeRedisClientLike): NodeRedisClientLike => {
+    const byClient = (state.own().scriptingNodes ??= new Map());
+    let node = byClient.get(client);
+    if (!node) {
+      node = Object.create(client) as NodeRedisClientLike;
+      const original = client._executeScript as Executor;
+      defineOwn(node, '_executeScript', (script: unknown, parser: NodeRedisParser, options: unknown, transformReply: TransformReply) =>
+        original.call(client, confinedScript(state.guard, script), parser, options, transformReply),
+      );
+      byClient.set(client, node);
+    }
+    return node;
+  };
   // A private copy, as the guard's output: the caller's Buffer could change before node-redis picks the slot.
   const routingKey = (state: ViewState, key: RedisArg | undefined): RedisArg | undefined => {
     if (key === undefined) return undefined;
@@ -126,20 +145,24 @@ function buildClusterBase(cluster: NodeRedisClusterLike, owned: boolean): object
       let scope: ConnectionScope;
       try {
         state = stateOf(this);
+        knowConfiguredScript(state.guard, parser.redisArgs, (self as { _options?: { scripts?: unknown } })._options?.scripts);
         rewritten = rewriteParser(state.guard, parser);
         scope = lineScope(rewritten.redisArgs);
         assertRoutable(state.guard, scope, rewritten.redisArgs);
       } catch (error) {
         return Promise.reject(rejected(this, error));
       }
-      const { instr } = state;
+      const { instr, guard } = state;
       const shape = rewritten.replyShape;
       const blocking = scope === 'blocking' && !owned;
+      const line = rewritten.redisArgs;
+      const scripting = runsScript(line[0]);
       const make =
-        shape === undefined && !blocking
+        shape === undefined && !blocking && !scripting
           ? makeFn
           : (p: NodeRedisParser): NodeFn => {
               const fn = makeFn(p);
+              if (scripting) return (client, opts) => fn(scriptingNode(state, client), opts);
               if (!blocking) return (client, opts) => fn(unprefixingNode(state, client, shape as ReplyShape), opts);
               return async (client, opts) => {
                 const exclusive = await exclusiveOf(state, client);
@@ -147,7 +170,8 @@ function buildClusterBase(cluster: NodeRedisClusterLike, owned: boolean): object
               };
             };
       const send = (): Promise<unknown> => executeWithPolicies.call(self, rewritten, isReadonly, options, make);
-      return instr.observing() ? instr.commandLine(rewritten.redisArgs, rewritten.keys.length, send) : send();
+      const sent = instr.observing() ? instr.commandLine(line, rewritten.keys.length, send) : send();
+      return scripting ? sent.catch((error: unknown) => Promise.reject(scriptError(guard, line, error))) : sent;
     });
   } else {
     const execute = self._execute;

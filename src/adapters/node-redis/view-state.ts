@@ -35,6 +35,8 @@ export interface ViewParts {
   standIns?: ClusterStandIns;
   /** Cluster views: per node client and reply shape, the node with executors that strip the prefix. */
   unprefixingNodes?: Map<NodeRedisClientLike, Map<ReplyShape, NodeRedisClientLike>>;
+  /** Per node client: a node that runs script objects behind the namespace's Lua guard. */
+  scriptingNodes?: Map<NodeRedisClientLike, NodeRedisClientLike>;
 }
 
 /** The state of one view (see the shared {@link SharedViewState}), with the parts of a node-redis view. */

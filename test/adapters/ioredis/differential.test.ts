@@ -98,7 +98,9 @@ describe.each(VARIANTS)('$label: isolated client vs raw client', ({ Redis, optio
     await client.connect();
     return client;
   };
-  const dropLibrary = (): Promise<unknown> => admin.function('DELETE', LIBRARY).catch((error: Error) => error);
+  // A view loads the library under the namespace's name (see scripts: 'confine').
+  const dropLibrary = (): Promise<unknown> =>
+    Promise.all([LIBRARY, `mcp2__${LIBRARY}`].map((name) => admin.function('DELETE', name).catch((error: Error) => error)));
   const fresh = async (): Promise<void> => {
     await Promise.all([admin.flushdb(), raw.flushdb(), copies.flushdb(), dropLibrary()]);
   };

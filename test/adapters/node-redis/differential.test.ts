@@ -134,7 +134,8 @@ describe.each(NODE_REDIS_VARIANTS)('$label: isolated client vs raw client', ({ c
     await client.connect();
     return client;
   };
-  const dropLibrary = (): Promise<unknown> => settle(admin.sendCommand(['FUNCTION', 'DELETE', LIBRARY]));
+  // A view loads the library under the namespace's name (see scripts: 'confine').
+  const dropLibrary = (): Promise<unknown> => Promise.all([LIBRARY, `mcp2__${LIBRARY}`].map((name) => settle(admin.sendCommand(['FUNCTION', 'DELETE', name]))));
   const fresh = async (): Promise<void> => {
     await Promise.all([admin.flushDb(), raw.flushDb(), copies.flushDb(), dropLibrary()]);
   };
