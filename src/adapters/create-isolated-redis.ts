@@ -4,7 +4,7 @@ import { createInstrumentation, type InstrumentationOptions } from '../instrumen
 // placeholder where the driver is not installed, so a project with only one driver type-checks.
 import type { Redis } from '#ioredis';
 import type { RedisClientType } from '#redis';
-import { createDriverClient, type Driver } from './driver-client.js';
+import { createDriverClient, type ConnectOptions, type Driver } from './driver-client.js';
 import { createIoredisView, isIoredisClient } from './ioredis/index.js';
 import { createMockView, isIoredisMock } from './mock/index.js';
 import { createNodeRedisView, isNodeRedis } from './node-redis/index.js';
@@ -38,25 +38,30 @@ export type IsolatedExtras<C> = { readonly isolation: IsolationInfo } & (C exten
  */
 export type IsolatedRedisOptions<C> = GuardOptions & InstrumentationOptions & {
   /**
-   * An ioredis `Redis` or `Cluster`, a node-redis client (`createClient()`), cluster
-   * (`createCluster()`) or client pool, connected or not, or an ioredis-mock instance. It is never modified; the isolated
+   * An ioredis `Redis` (Sentinel-backed included) or `Cluster`, a node-redis client (`createClient()`), cluster
+   * (`createCluster()`), client pool or Sentinel (`createSentinel()`), connected or not, or an ioredis-mock instance. It is never modified; the isolated
    * client is a view of it.
    */
   readonly client: C;
 };
 
 /**
- * Options of {@link createIsolatedRedis} when the library creates the client.
+ * Options of {@link createIsolatedRedis} when the library creates the client: the URL (checked
+ * before any connection is attempted) and how its first connection is bounded
+ * (`connectTimeoutMs`, `connectAttempts`: see {@link ConnectOptions}).
  *
  * @example
  * ```ts
- * const options: IsolatedRedisUrlOptions = { namespace: 'mcp2', driver: 'ioredis', url: 'redis://127.0.0.1:6379/0' };
+ * const options: IsolatedRedisUrlOptions = { namespace: 'mcp2', driver: 'ioredis', url: 'redis://127.0.0.1:6379/0', connectAttempts: 5 };
  * ```
  */
-export type IsolatedRedisUrlOptions = GuardOptions & InstrumentationOptions & {
+export type IsolatedRedisUrlOptions = GuardOptions & InstrumentationOptions & ConnectOptions & {
   /** The client library to create the client with; it must be installed. */
   readonly driver: Driver;
-  /** @defaultValue `process.env.REDIS_URL`, else `redis://127.0.0.1:6379` */
+  /**
+   * `redis://`, `rediss://` or `unix://` (see `parseRedisUrl`); a malformed URL throws an
+   * {@link IsolationConfigError}. @defaultValue `process.env.REDIS_URL`, else `redis://127.0.0.1:6379`
+   */
   readonly url?: string;
 };
 
@@ -68,7 +73,10 @@ export type IsolatedRedisUrlOptions = GuardOptions & InstrumentationOptions & {
  * several namespaces can be views over one connection.
  *
  * With `driver` instead of `client`, the library creates the client from `url`; a node-redis
- * client created that way still needs `await redis.connect()`, as node-redis clients do.
+ * client created that way still needs `await redis.connect()`, as node-redis clients do. Its
+ * first connection fails fast: after `connectAttempts` attempts (3) of `connectTimeoutMs` (10 s)
+ * each, the commands waiting for it (ioredis) or `connect()` (node-redis) reject with a
+ * {@link ConnectionFailedError} naming the URL, password masked.
  *
  * @throws {@link IsolationConfigError} for invalid options or a client it cannot wrap.
  * @example
@@ -87,7 +95,7 @@ export function createIsolatedRedis(options: IsolatedRedisUrlOptions & { readonl
 export function createIsolatedRedis(options: IsolatedRedisUrlOptions & { readonly driver: 'node-redis' }): Isolated<RedisClientType>;
 export function createIsolatedRedis(options: IsolatedRedisOptions<object> | IsolatedRedisUrlOptions): Isolated<object> {
   const guard = createGuard(options);
-  const client = 'client' in options && options.client !== undefined ? options.client : 'driver' in options ? createDriverClient(options.driver, options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined;
+  const client = 'client' in options && options.client !== undefined ? options.client : 'driver' in options ? createDriverClient(options.driver, options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', options) : undefined;
   if (client === undefined) {
     throw new IsolationConfigError("pass `client` (an ioredis or node-redis client), or `driver: 'ioredis' | 'node-redis'` with an optional `url`");
   }
@@ -98,6 +106,6 @@ export function createIsolatedRedis(options: IsolatedRedisOptions<object> | Isol
   if (isNodeRedis(client)) return createNodeRedisView(client, guard, createInstrumentation(guard.namespace, options, client), { owned }) as Isolated<object>;
   throw new IsolationConfigError(
     '`client` is not a client isolated-redis can wrap: pass an ioredis Redis or Cluster, an ioredis-mock instance, ' +
-      'or a node-redis client, cluster or pool',
+      'or a node-redis client, cluster, pool or Sentinel (createSentinel)',
   );
 }

@@ -6,6 +6,7 @@ export {
   type IsolatedRedisUrlOptions,
   type IsolationInfo,
 } from './create-isolated-redis.js';
-export type { Driver } from './driver-client.js';
+export { ConnectionFailedError } from './connection-failed-error.js';
+export type { ConnectOptions, Driver } from './driver-client.js';
 export { MockUnsupportedCommandError, MOCK_UNSUPPORTED_COMMANDS, MOCK_UNSUPPORTED_OPTIONS } from './mock/index.js';
 export { closeViewConnections } from './own-connections.js';

@@ -1,3 +1,4 @@
+import { ConnectionFailedError } from '../adapters/connection-failed-error.js';
 import { IsolationConfigError } from '../core/errors.js';
 import { CliError } from './errors.js';
 import { EXIT, processIo, type CliIo } from './io.js';
@@ -22,7 +23,7 @@ const asksForHelp = (args: readonly string[]): boolean => {
 /**
  * The `isolated-redis` CLI: `--help` and `--version`, `<command> --help`, else dispatches to a
  * subcommand and turns its usage, configuration and connection failures (`CliError`,
- * `IsolationConfigError`) into exit code 2 with a one-line message on stderr.
+ * `IsolationConfigError`, `ConnectionFailedError`) into exit code 2 with a one-line message on stderr.
  *
  * @example
  * ```ts
@@ -63,8 +64,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   try {
     return await (await COMMANDS[name]())(args, io);
   } catch (error) {
-    // A namespace or prefix the library refuses (`--namespace a:b`) is the user's to fix too.
-    if (error instanceof CliError || error instanceof IsolationConfigError) {
+    // A namespace or prefix the library refuses (`--namespace a:b`) is the user's to fix too, and
+    // a server the library's own connections cannot reach (`move`) is as one the CLI's cannot.
+    if (error instanceof CliError || error instanceof IsolationConfigError || error instanceof ConnectionFailedError) {
       const hint = error instanceof CliError && error.code === 'ERR_CLI_USAGE' ? `Run "isolated-redis ${name} --help" for its options.\n` : '';
       io.stderr(`isolated-redis ${name}: ${error.message}\n${hint}`);
       return EXIT.usage;

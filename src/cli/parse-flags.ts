@@ -44,3 +44,55 @@ export function oneOf<T extends string>(flag: string, value: string | undefined,
   if (!(allowed as readonly string[]).includes(value)) throw new CliError('ERR_CLI_USAGE', `${flag} must be one of ${allowed.join(', ')}; got "${value}"`);
   return value as T;
 }
+
+/**
+ * The connection flags of the commands that reach a server (keyspace, acl, move); usage.ts
+ * lists them as `CONNECT_FLAGS_USAGE`.
+ *
+ * @example
+ * ```ts
+ * const OPTIONS = { url: { type: 'string' }, ...CONNECT_FLAGS } as const;
+ * ```
+ */
+export const CONNECT_FLAGS = {
+  'connect-timeout': { type: 'string' },
+  'connect-attempts': { type: 'string' },
+} as const;
+
+/**
+ * A CLI run connects once, and gives up after 10 s: a user waiting at a terminal, or a CI job,
+ * wants the failure, not a retry loop.
+ *
+ * @example
+ * ```ts
+ * CLI_CONNECT_DEFAULTS.connectAttempts; // 1
+ * ```
+ */
+export const CLI_CONNECT_DEFAULTS = { connectTimeoutMs: 10_000, connectAttempts: 1 } as const;
+
+const wholePositive = (flag: string, value: string | undefined, fallback: number): number => {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < 1) throw new CliError('ERR_CLI_USAGE', `${flag} takes a positive whole number; got "${value}"`);
+  return number;
+};
+
+/**
+ * `--connect-timeout MS` and `--connect-attempts N` as connection options, with the CLI's
+ * defaults (10 000 ms, one attempt).
+ *
+ * @throws {@link CliError} `ERR_CLI_USAGE` for a value that is not a positive whole number.
+ * @example
+ * ```ts
+ * connectFlags({ 'connect-attempts': '3' }); // { connectTimeoutMs: 10000, connectAttempts: 3 }
+ * ```
+ */
+export function connectFlags(values: { readonly 'connect-timeout'?: string | undefined; readonly 'connect-attempts'?: string | undefined }): {
+  connectTimeoutMs: number;
+  connectAttempts: number;
+} {
+  return {
+    connectTimeoutMs: wholePositive('--connect-timeout', values['connect-timeout'], CLI_CONNECT_DEFAULTS.connectTimeoutMs),
+    connectAttempts: wholePositive('--connect-attempts', values['connect-attempts'], CLI_CONNECT_DEFAULTS.connectAttempts),
+  };
+}

@@ -2,6 +2,7 @@ import { createIsolatedRedis, type Isolated } from '../adapters/index.js';
 import { createDriverClient, type Driver } from '../adapters/driver-client.js';
 import { closeViewConnections } from '../adapters/own-connections.js';
 import { IsolationConfigError, type NamespaceSet } from '../core/index.js';
+import { parseRedisUrl } from '../core/redis-url.js';
 import { createInstrumentation, type InstrumentationOptions } from '../instrument/index.js';
 import type { EntryOf, LayoutClient, LayoutDefaults, LayoutNamespace, LayoutOptions, ServedNamespace } from './types.js';
 import { redactUrl, resolveLayout, type ResolvedNamespace } from './validate.js';
@@ -91,6 +92,7 @@ export class Layout<N extends Readonly<Record<string, LayoutNamespace>> = Readon
       namespace,
       namespaces: this.namespaceSet,
       mode: entry.mode,
+      scripts: entry.scripts,
       ...(entry.commands ? { commands: entry.commands } : {}),
       client: connection,
     });
@@ -182,7 +184,9 @@ export class Layout<N extends Readonly<Record<string, LayoutNamespace>> = Readon
     const key = connectionKey(driver, url);
     let connection = this.#connections.get(key);
     if (!connection) {
-      const opened = createDriverClient(driver, url) as RawClient;
+      // A layout's connections outlive a Redis that starts after the service: keep trying, as the
+      // drivers do by default (onError reports every failed attempt).
+      const opened = createDriverClient(driver, url, { connectAttempts: Infinity }) as RawClient;
       const report = (error: Error): void => {
         if (!this.#closing.has(opened)) this.#onError(error, { url, driver });
       };
@@ -195,8 +199,11 @@ export class Layout<N extends Readonly<Record<string, LayoutNamespace>> = Readon
   }
 }
 
-/** Two namespaces share a connection when they use the same driver on the same URL. */
-const connectionKey = (driver: Driver, url: string): string => `${driver} ${new URL(url).toString()}`;
+/** Two namespaces share a connection when they use the same driver on the same server, database and credentials. */
+const connectionKey = (driver: Driver, url: string): string => {
+  const { scheme, host, port, path, username, password, db, family } = parseRedisUrl(url);
+  return `${driver} ${JSON.stringify([scheme, host, port, path, username, password, db, family])}`;
+};
 
 /**
  * Declares every namespace of a deployment, the Redis instance it lives on, its driver and its

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { IsolationConfigError } from '../core/index.js';
+import { parseRedisUrl } from '../core/redis-url.js';
 import { defineLayout, type Layout } from './define-layout.js';
 import type { LayoutNamespace, LayoutOptions } from './types.js';
 
@@ -25,6 +26,12 @@ export function namespaceUrlVariable(namespace: string): string {
 const read = (env: Environment, name: string): string | undefined => {
   const value = env[name];
   return value === undefined || value === '' ? undefined : value;
+};
+
+/** A URL read from `variable`, checked here so that the message names the variable to fix. */
+const urlFrom = (namespace: string, variable: string, value: string): string => {
+  parseRedisUrl(value, `namespace ${JSON.stringify(namespace)}: ${variable}`);
+  return value;
 };
 
 const list = (value: string | undefined): string[] => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
@@ -70,10 +77,11 @@ export function layoutOptionsFromEnv(env: Environment = process.env, cwd = proce
   } else {
     const namespace = read(env, 'ISOLATED_REDIS_NAMESPACE') ?? read(env, 'REDIS_NAMESPACE');
     if (!namespace) throw new IsolationConfigError('set REDIS_NAMESPACE (or ISOLATED_REDIS_NAMESPACE), or ISOLATED_REDIS_LAYOUT=<layout.json>');
-    const url = read(env, namespaceUrlVariable(namespace)) ?? read(env, 'REDIS_URL');
+    const variable = read(env, namespaceUrlVariable(namespace)) === undefined ? 'REDIS_URL' : namespaceUrlVariable(namespace);
+    const url = read(env, variable);
     if (!url) throw new IsolationConfigError(`set REDIS_URL (or ${namespaceUrlVariable(namespace)}) for namespace ${JSON.stringify(namespace)}`);
     const entry: LayoutNamespace = {
-      url,
+      url: urlFrom(namespace, variable, url),
       ...(read(env, 'ISOLATED_REDIS_DRIVER') ? { driver: read(env, 'ISOLATED_REDIS_DRIVER') as NonNullable<LayoutNamespace['driver']> } : {}),
       ...(read(env, 'ISOLATED_REDIS_MODE') ? { mode: read(env, 'ISOLATED_REDIS_MODE') as NonNullable<LayoutNamespace['mode']> } : {}),
     };
@@ -93,7 +101,7 @@ export function layoutOptionsFromEnv(env: Environment = process.env, cwd = proce
     if (twin) throw new IsolationConfigError(`namespaces ${JSON.stringify(twin)} and ${JSON.stringify(namespace)} both read ${variable}; rename one of them`);
     variables.set(variable, namespace);
     const override = read(env, variable);
-    namespaces[namespace] = override ? { ...entry, url: override } : entry;
+    namespaces[namespace] = override ? { ...entry, url: urlFrom(namespace, variable, override) } : entry;
   }
   return { ...options, namespaces };
 }

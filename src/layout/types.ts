@@ -23,6 +23,8 @@ export interface LayoutNamespace {
   readonly mode?: IsolationMode;
   /** Module commands and extra refusals for this namespace's guard (see `GuardOptions.commands`). */
   readonly commands?: GuardOptions['commands'];
+  /** @defaultValue the layout's `defaults.scripts`, else `'confine'` (see `GuardOptions.scripts`) */
+  readonly scripts?: GuardOptions['scripts'];
 }
 
 /**
@@ -37,6 +39,8 @@ export interface LayoutDefaults {
   readonly url?: string;
   readonly driver?: Driver;
   readonly mode?: IsolationMode;
+  /** @defaultValue `'confine'` (see `GuardOptions.scripts`) */
+  readonly scripts?: GuardOptions['scripts'];
   /** How namespaces become prefixes, the same for the whole deployment. @defaultValue `':'` */
   readonly separator?: string;
   /** Prefix every namespace as a Cluster hash tag (`{mcp2}:`). @defaultValue `false` */

@@ -1,4 +1,5 @@
 import { IsolationConfigError, NamespaceSet, type IsolationMode } from '../core/index.js';
+import { maskRedisUrl, parseRedisUrl } from '../core/redis-url.js';
 import type { Driver } from '../adapters/driver-client.js';
 import type { LayoutOptions } from './types.js';
 
@@ -10,6 +11,7 @@ export interface ResolvedNamespace {
   readonly mode: IsolationMode;
   readonly prefix: string;
   readonly commands: LayoutOptions['namespaces'][string]['commands'];
+  readonly scripts: 'confine' | 'trust';
 }
 
 const DRIVERS: readonly Driver[] = ['ioredis', 'node-redis'];
@@ -19,33 +21,26 @@ const fail = (entry: string, problem: string): never => {
   throw new IsolationConfigError(`layout ${entry}: ${problem}`);
 };
 
-/** Checks a `redis://` / `rediss://` URL; returns it as given. Credentials never appear in errors. */
+/**
+ * Checks a Redis URL of a layout entry with {@link parseRedisUrl} (`redis://`, `rediss://`,
+ * `unix://`); returns it as given. Credentials never appear in errors.
+ *
+ * @throws {@link IsolationConfigError} `layout <entry>: url "..." <what is wrong>`.
+ */
 export function checkRedisUrl(url: unknown, entry: string): string {
   if (typeof url !== 'string' || url.length === 0) return fail(entry, 'has no url (set one, or defaults.url)');
-  let parsed: URL;
   try {
-    parsed = new URL(url);
-  } catch {
-    return fail(entry, `url ${JSON.stringify(redactUrl(url))} is not a valid URL`);
+    parseRedisUrl(url, 'url');
+  } catch (error) {
+    if (error instanceof IsolationConfigError) fail(entry, error.message);
+    throw error;
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    fail(entry, `url ${JSON.stringify(redactUrl(url))} must start with redis:// or rediss://`);
-  }
-  if (parsed.hostname === '') fail(entry, `url ${JSON.stringify(redactUrl(url))} names no host`);
-  const db = parsed.pathname.replace(/^\//, '');
-  if (db !== '' && !/^\d+$/.test(db)) fail(entry, `url ${JSON.stringify(redactUrl(url))}: the path must be a database number`);
   return url;
 }
 
-/** The URL with its password replaced, for messages and reports. */
+/** The URL with its password masked, for messages and reports (see {@link maskRedisUrl}). */
 export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/:[^:@/]*@/, ':***@');
-  }
+  return maskRedisUrl(url);
 }
 
 /** A layout resolved and checked: its namespaces, and the namespace set every guard shares. */
@@ -92,10 +87,12 @@ export function resolveLayout(options: LayoutOptions): ResolvedLayout {
     if (!DRIVERS.includes(driver)) fail(where, `driver ${JSON.stringify(driver)} is not one of ${DRIVERS.join(', ')}`);
     const mode = entry.mode ?? defaults.mode ?? 'prefix';
     if (!MODES.includes(mode)) fail(where, `mode ${JSON.stringify(mode)} is not one of ${MODES.join(', ')}`);
+    const scripts = entry.scripts ?? defaults.scripts ?? 'confine';
+    if (scripts !== 'confine' && scripts !== 'trust') fail(where, `scripts ${JSON.stringify(scripts)} is not 'confine' or 'trust'`);
     const url = checkRedisUrl(entry.url ?? defaults.url, where);
     // A family's prefix reads as the pattern of its members' (`tenant-*:`).
     const prefix = namespace.endsWith('*') ? (set.hashTag ? `{${namespace}}${set.separator}` : `${namespace}${set.separator}`) : set.prefixOf(namespace);
-    return { namespace, url, driver, mode, prefix, commands: entry.commands };
+    return { namespace, url, driver, mode, prefix, commands: entry.commands, scripts };
   });
   return { entries, namespaces: set };
 }

@@ -62,11 +62,11 @@ describe('configuration from the environment', () => {
   const invalid: Array<[string, Record<string, string>, RegExp]> = [
     ['no namespace', { REDIS_URL: 'redis://x:6379' }, /set REDIS_NAMESPACE/],
     ['no URL', { REDIS_NAMESPACE: 'mcp2' }, /set REDIS_URL \(or REDIS_URL_MCP2\)/],
-    ['a malformed URL', { REDIS_NAMESPACE: 'mcp2', REDIS_URL: 'redis:/x' }, /namespace "mcp2": url "redis:\/x"/],
+    ['a malformed URL', { REDIS_NAMESPACE: 'mcp2', REDIS_URL: 'redis:/x' }, /^namespace "mcp2": REDIS_URL "redis:\/x" is not a valid URL/],
     ['an unknown driver', { REDIS_NAMESPACE: 'mcp2', REDIS_URL: 'redis://x:6379', ISOLATED_REDIS_DRIVER: 'jedis' }, /driver "jedis"/],
     ['a missing layout file', { ISOLATED_REDIS_LAYOUT: 'nope.json' }, /cannot read .*nope\.json/],
     ['a layout file that is not JSON', { ISOLATED_REDIS_LAYOUT: 'broken.json' }, /broken\.json is not valid JSON/],
-    ['a malformed override', { ISOLATED_REDIS_LAYOUT: 'two.json', REDIS_URL_CELERY: 'celery-redis' }, /namespace "celery": url "celery-redis"/],
+    ['a malformed override', { ISOLATED_REDIS_LAYOUT: 'two.json', REDIS_URL_CELERY: 'celery-redis' }, /^namespace "celery": REDIS_URL_CELERY "celery-redis" is not a valid URL/],
     ['two namespaces read the same variable', { ISOLATED_REDIS_LAYOUT: 'twins.json' }, /"mcp-2" and "mcp_2" both read REDIS_URL_MCP_2/],
     ['namespaces that could overlap in a file', { ISOLATED_REDIS_LAYOUT: 'overlap.json' }, /separator must be a non-empty string/],
     ['an unknown namespace for this service', { ISOLATED_REDIS_LAYOUT: 'two.json', REDIS_NAMESPACE: 'journal' }, /unknown namespace "journal"/],

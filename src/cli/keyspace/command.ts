@@ -3,7 +3,7 @@ import { defineNamespaces } from '../../core/index.js';
 import { CliError } from '../errors.js';
 import { EXIT, type CliIo } from '../io.js';
 import { findConfig, loadConfigFile } from '../lint/config.js';
-import { commaList, oneOf, parseFlags } from '../parse-flags.js';
+import { commaList, CONNECT_FLAGS, connectFlags, oneOf, parseFlags } from '../parse-flags.js';
 import { createProgress } from '../progress.js';
 import { connectRedis } from '../redis-connection.js';
 import { buildReport, formatReportTable } from './report.js';
@@ -31,6 +31,7 @@ export const KEYSPACE_OPTIONS = {
   sample: { type: 'string' },
   top: { type: 'string' },
   format: { type: 'string' },
+  ...CONNECT_FLAGS,
 } as const;
 
 const positive = (flag: string, value: string | undefined, fallback: number): number => {
@@ -82,8 +83,9 @@ export async function runKeyspaceCommand(args: readonly string[], io: CliIo): Pr
   const rate = positive('--rate', values.rate, 0);
   const count = positive('--count', values.count, 1000) || 1000;
   const top = positive('--top', values.top, 5);
+  const connect = connectFlags(values);
 
-  const client = await connectRedis(url, { neededBy: 'isolated-redis keyspace', cluster: values.cluster ?? false });
+  const client = await connectRedis(url, { neededBy: 'isolated-redis keyspace', cluster: values.cluster ?? false, ...connect });
   try {
     const nodes: Redis[] = values.cluster ? (client as Cluster).nodes('master') : [client as Redis];
     const total = await keyCount(nodes);

@@ -342,10 +342,10 @@ describe('isolated-redis keyspace fails fast when it cannot connect', () => {
     expect(run.stderr.split('\n')).toHaveLength(2);
   });
 
-  it('exits 2 for a URL that is not redis:// or rediss://', async () => {
+  it('exits 2 for a URL that is not redis://, rediss:// or unix://', async () => {
     expect(await cli(['keyspace', '--url', 'http://user:secret@host', '--namespace', 'mcp2'])).toMatchObject({
       code: 2,
-      stderr: 'isolated-redis keyspace: --url "http://user:***@host/" must start with redis:// or rediss://\nRun "isolated-redis keyspace --help" for its options.\n',
+      stderr: 'isolated-redis keyspace: --url "http://user:***@host" must start with redis://, rediss:// or unix://\nRun "isolated-redis keyspace --help" for its options.\n',
     });
   });
 });
