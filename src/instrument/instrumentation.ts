@@ -115,9 +115,26 @@ export class Instrumentation {
     return this.command(String(argv[0]), args, keys, send);
   }
 
-  /** A pipeline or MULTI as one command. */
+  /**
+   * A pipeline or MULTI as one command. A batch that resolves can still hold error replies (an
+   * ioredis pipeline's `[error, result]` pairs, a MULTI's replies): the pressure ones among them
+   * (OOM, BUSY...) are reported as a failed single command's would be, once per kind and batch.
+   */
   batch<T>(name: 'pipeline' | 'multi', keys: number, send: () => Promise<T>, cancel?: (error: Error) => void): Promise<T> {
-    return this.command(name, NO_ARGS, keys, send, cancel);
+    return this.command(name, NO_ARGS, keys, () => send().then((replies) => this.pressureInBatch(name, replies)), cancel);
+  }
+
+  private pressureInBatch<T>(name: string, replies: T): T {
+    if (!Array.isArray(replies)) return replies;
+    let reported: Set<string> | undefined;
+    for (const entry of replies as unknown[]) {
+      const error = entry instanceof Error ? entry : Array.isArray(entry) && entry[0] instanceof Error ? (entry[0] as Error) : undefined;
+      const reply = error && pressureReply(error);
+      if (!error || !reply || reported?.has(reply)) continue;
+      (reported ??= new Set()).add(reply);
+      this.pressureReplied(name, reply, error);
+    }
+    return replies;
   }
 
   /** Reports a refusal of the guard (anything else is ignored); returns the error, to be thrown or rejected. */
@@ -175,17 +192,22 @@ export class Instrumentation {
     }
     const reply = pressureReply(error);
     if (reply) {
-      this.pressure({
-        namespace,
-        level: reply === 'OOM' ? 'critical' : 'warn',
-        signal: 'error-reply',
-        figures: {},
-        reason: `${command.toUpperCase()} got ${reply}: ${error.message}`,
-        error,
-      });
+      this.pressureReplied(command, reply, error);
     } else if (pending.blocking) {
       safeLog(this.options.logger, 'error', { namespace, command, error: error.message }, `redis blocking command failed: ${command}`);
     }
+  }
+
+  /** An OOM, BUSY, LOADING or MISCONF reply to `command`, as an `error-reply` pressure report. */
+  private pressureReplied(command: string, reply: string, error: Error): void {
+    this.pressure({
+      namespace: this.namespace,
+      level: reply === 'OOM' ? 'critical' : 'warn',
+      signal: 'error-reply',
+      figures: {},
+      reason: `${command.toUpperCase()} got ${reply}: ${error.message}`,
+      error,
+    });
   }
 
   /** Calls the hook and each listener in its own try/catch: a throwing one never breaks a command nor silences the others. */

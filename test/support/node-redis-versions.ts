@@ -11,8 +11,9 @@ export const NODE_REDIS_VERSIONS = [
     major: 5,
     createClient: redis5.createClient as unknown as typeof redis6.createClient,
     createCluster: redis5.createCluster as unknown as typeof redis6.createCluster,
+    createSentinel: redis5.createSentinel as unknown as typeof redis6.createSentinel,
   },
-  { name: 'node-redis 6', major: 6, createClient: redis6.createClient, createCluster: redis6.createCluster },
+  { name: 'node-redis 6', major: 6, createClient: redis6.createClient, createCluster: redis6.createCluster, createSentinel: redis6.createSentinel },
 ] as const;
 
 export type NodeRedisVersion = (typeof NODE_REDIS_VERSIONS)[number];

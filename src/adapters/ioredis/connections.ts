@@ -38,6 +38,7 @@ export class IoredisOwnConnections implements ExclusiveAccess {
     const open = (): Promise<IoredisLike> => {
       const connection = client.duplicate();
       followOwner(client, connection);
+      reportErrorsOn(client, connection);
       const view = makeView(connection);
       this.view = view;
       return Promise.resolve(view);
@@ -66,4 +67,25 @@ export class IoredisOwnConnections implements ExclusiveAccess {
     this.view = undefined;
     await this.connections.closeAll();
   }
+}
+
+type ErrorEmitter = { on(event: 'error', listener: (error: unknown) => void): unknown; emit?(event: 'error', error: unknown): boolean; listenerCount?(event: 'error'): number };
+
+/**
+ * The errors of a connection a view opened over `client` (its exclusive connection, a shared
+ * subscriber) go to the client's own `error` listeners, when it has any, as the client's own
+ * would: without a listener of its own, ioredis would print "Unhandled error event" for each
+ * failed reconnection while the server is down, past the listener the user gave the client.
+ *
+ * @example
+ * ```ts
+ * const subscriber = client.duplicate();
+ * reportErrorsOn(client, subscriber);
+ * ```
+ */
+export function reportErrorsOn(client: object, connection: object): void {
+  const source = client as ErrorEmitter;
+  (connection as ErrorEmitter).on('error', (error) => {
+    if ((source.listenerCount?.('error') ?? 0) > 0) source.emit?.('error', error);
+  });
 }

@@ -4,7 +4,7 @@ import { isolationInfo } from '../isolation-info.js';
 import { followOwner, registerViewConnections } from '../own-connections.js';
 import { isTransactionFrame, monitorRefusal, sharedConnectionRefusal, transactionFrameRefusal, unpipelinedMultiRefusal } from '../refusals.js';
 import { AutoPipeline, autoPipelined } from './auto-pipeline.js';
-import { IoredisOwnConnections, type ExclusiveAccess } from './connections.js';
+import { IoredisOwnConnections, reportErrorsOn, type ExclusiveAccess } from './connections.js';
 import { rejectedLikeIoredis, type IoredisCommand, type IoredisLike, type IoredisPipeline } from './internals.js';
 import { namedInNamespace } from './named-duplicate.js';
 import { guardPipeline, isJudged, isPipelineWrite, unjudgedPipelineRefusal } from './pipeline.js';
@@ -121,6 +121,7 @@ function makeBase(client: IoredisLike, owned: boolean, makeOwningView: MakeOwnin
     (base.hubs[role] ??= new SubscriberHub(() => {
       const subscriber = client.duplicate();
       followOwner(client, subscriber);
+      reportErrorsOn(client, subscriber);
       return subscriber;
     }, role));
   const memberOf = (state: ViewState): HubMember => {
@@ -234,9 +235,12 @@ function makeBase(client: IoredisLike, owned: boolean, makeOwningView: MakeOwnin
   });
 
   // ioredis's own auto-pipelining would batch commands before the guard sees them: views turn it
-  // off for themselves and batch guarded commands instead (see AutoPipeline). Every view of the
-  // client reads this one copy, so none may change it for the others (keyPrefix...): frozen.
-  define('options', Object.freeze({ ...client.options, enableAutoPipelining: false }));
+  // off for themselves and batch guarded commands instead (see AutoPipeline). Every view of a
+  // shared client reads this one copy, so none may change it for the others (keyPrefix...):
+  // frozen. A view that owns its client (a duplicate) may change its own, as code that set
+  // `connectionName` on a connection it made would on the raw client (bull's workers do).
+  const options = { ...client.options, enableAutoPipelining: false };
+  define('options', owned ? options : Object.freeze(options));
   Object.defineProperty(proto, 'autoPipelineQueueSize', {
     get(this: unknown) {
       return stateOf(this).parts?.autoPipeline?.size ?? 0;
