@@ -1,210 +1,81 @@
-import type { Redis } from 'ioredis';
-import { createDriverClient } from '../adapters/driver-client.js';
-import { IsolationConfigError, escapeGlob, namespacePrefix, type PrefixRule } from '../core/index.js';
-import { checkRedisUrl, redactUrl } from './validate.js';
+import { ioredisConnector } from './move/connect.js';
+import { runLiveMove, type LiveMove, type LiveMoveOptions } from './move/live.js';
+import { runMove, type MoveOptions } from './move/run.js';
+import type { MoveReport } from './move/report.js';
+
+export { MoveError, type MoveErrorCode } from './move/errors.js';
+export type { MoveDifference, MoveMode, MovePreflight, MoveReport, MoveVerification } from './move/report.js';
+export type { MoveOptions, MovePosition } from './move/run.js';
+export type { MovePhase } from './move/context.js';
+export type { LiveFigures, LiveLag, LiveMove, LiveMoveOptions, LiveMoveReport } from './move/live.js';
 
 /**
- * Options of {@link moveNamespace}.
+ * Moves one namespace from one Redis instance to another, the runbook's "split", and checks the
+ * result:
  *
- * @example
- * ```ts
- * const options: MoveOptions = { namespace: 'celery', from: 'redis://shared:6379/0', to: 'redis://celery-redis:6379/0' };
- * ```
- */
-export interface MoveOptions extends PrefixRule {
-  readonly namespace: string;
-  /** URL of the instance the namespace lives on now. */
-  readonly from: string;
-  /** URL of its new instance. */
-  readonly to: string;
-  /** Count the keys to copy, write nothing. @defaultValue `false` */
-  readonly dryRun?: boolean;
-  /** Overwrite keys the target already has (by default they are kept and counted as skipped). @defaultValue `false` */
-  readonly replace?: boolean;
-  /** SCAN COUNT, and so keys per round trip. @defaultValue `500` */
-  readonly count?: number;
-  /** Stops the copy after the batch in flight; the report says `interrupted`. */
-  readonly signal?: AbortSignal;
-  /**
-   * Called after every batch with the figures so far, and `position.walked`: the share of the
-   * source's keyspace SCAN has walked (0..1, from its cursor), so `scanned / walked` estimates
-   * the namespace's key count; `undefined` where the cursor does not tell (a server whose
-   * cursors are not plain reverse-binary hash-table cursors).
-   */
-  readonly onProgress?: (progress: MoveReport, position: { readonly walked: number | undefined }) => void;
-}
-
-/**
- * What {@link moveNamespace} did (or, with `dryRun`, would do).
+ * 1. Connects to both, SELECTs each URL's database and reads what each server selected: one
+ *    database of one server (same run id and database, whatever the URLs say), a database the
+ *    server lacks, failed credentials, a Cluster node, a replica or read-only target, a server
+ *    older than Redis 7.0 each fail here, before anything is read or written.
+ * 2. Measures the namespace (SCAN of its prefix, never KEYS; MEMORY USAGE) and refuses, with the
+ *    figures, a target whose maxmemory (or host memory) would not hold it, unless `force`.
+ * 3. Copies (`mode: 'copy'`, keys the target lacks; a re-run resumes) or syncs (`'sync'`: changed
+ *    keys rewritten, keys gone from the source deleted on the target, only in the namespace):
+ *    DUMP with PEXPIRETIME in one MULTI, RESTORE ... ABSTTL (the expiry is the source's absolute
+ *    time), batches bounded by bytes; big keys in chunks under a temporary name, then renamed.
+ * 4. Verifies every key (existence, type, expiry, content by DUMP or digest) and the target's
+ *    extra keys; `copied` counts the keys written and verified. `mode: 'verify'` does only this.
  *
- * @example
- * ```ts
- * const report: MoveReport = await moveNamespace(options);
- * console.log(`${report.copied} copied, ${report.skipped} already there`);
- * ```
- */
-export interface MoveReport {
-  readonly namespace: string;
-  readonly prefix: string;
-  /** Source and target URLs, passwords hidden. */
-  readonly from: string;
-  readonly to: string;
-  readonly dryRun: boolean;
-  /** Keys of the namespace found on the source. */
-  readonly scanned: number;
-  /** Keys written to the target. */
-  readonly copied: number;
-  /** Keys the target already had (from an earlier, interrupted run), left as they were. */
-  readonly skipped: number;
-  /** Keys that expired or were deleted on the source between SCAN and DUMP. */
-  readonly vanished: number;
-  readonly interrupted: boolean;
-  readonly durationMs: number;
-}
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-/**
- * Copies every key of one namespace from one Redis instance to another, the runbook's "split":
- * SCAN of the namespace's prefix on the source (never KEYS), DUMP with PTTL, RESTORE on the
- * target with the remaining time to live; then point the namespace's URL at the target. Other
- * namespaces are not touched, and the source keeps its keys (delete them once the services use
- * the new instance). A run is resumable: keys the target already has are skipped (unless
- * `replace`), so running again after an interruption copies the rest. Standalone instances
- * only: for a Cluster, run it per master.
+ * Other namespaces are never touched; the source keeps its keys (delete them once the services
+ * use the new instance). Writes that reach the source during the copy are not followed: stop
+ * the writers and run `sync`, or follow them with {@link startLiveMove}.
  *
- * @throws {@link IsolationConfigError} for invalid URLs or source and target being the same.
+ * @throws {@link MoveError} (with `report`, the figures so far) for any failure of the move;
+ * IsolationConfigError for invalid options or URLs.
  * @example
  * ```ts
  * const report = await moveNamespace({
  *   namespace: 'celery',
  *   from: 'redis://shared-redis:6379/0',
  *   to: 'redis://celery-redis:6379/0',
- *   onProgress: (p) => console.error(`${p.scanned} scanned, ${p.copied} copied`),
+ *   mode: 'sync',
+ *   onProgress: (p, at) => console.error(`${at.phase}: ${at.done}/${at.total ?? '?'}`),
  * });
+ * if (report.verification?.equal !== report.scanned) console.error(report.verification?.examples);
  * ```
  */
 export async function moveNamespace(options: MoveOptions): Promise<MoveReport> {
-  const from = checkRedisUrl(options.from, 'move: `from`');
-  const to = checkRedisUrl(options.to, 'move: `to`');
-  if (sameDatabase(from, to)) throw new IsolationConfigError('move: `from` and `to` are the same database of the same instance');
-  const count = options.count ?? 500;
-  if (!Number.isInteger(count) || count < 1) throw new IsolationConfigError('move: `count` must be a positive integer');
-  const prefix = namespacePrefix(options.namespace, options);
-  const report: Mutable<MoveReport> = {
-    namespace: options.namespace,
-    prefix,
-    from: redactUrl(from),
-    to: redactUrl(to),
-    dryRun: options.dryRun ?? false,
-    scanned: 0,
-    copied: 0,
-    skipped: 0,
-    vanished: 0,
-    interrupted: false,
-    durationMs: 0,
-  };
-  const started = performance.now();
-  const source = createDriverClient('ioredis', from) as Redis;
-  const target = report.dryRun ? undefined : (createDriverClient('ioredis', to) as Redis);
-  try {
-    if (target) await assertDistinct(source, target, from, to);
-    const match = `${escapeGlob(prefix)}*`;
-    const walked = scanPosition();
-    let cursor = '0';
-    do {
-      if (options.signal?.aborted) {
-        report.interrupted = true;
-        break;
-      }
-      const [next, keys] = await source.scanBuffer(cursor, 'MATCH', match, 'COUNT', count);
-      cursor = String(next);
-      report.scanned += keys.length;
-      if (target && keys.length > 0) await copyBatch(source, target, keys, options.replace ?? false, report);
-      report.durationMs = performance.now() - started;
-      options.onProgress?.({ ...report }, { walked: walked(cursor) });
-    } while (cursor !== '0');
-  } finally {
-    source.disconnect();
-    target?.disconnect();
-  }
-  report.durationMs = performance.now() - started;
-  return report;
+  return runMove(options, ioredisConnector(options));
 }
 
 /**
- * The share of the keyspace a SCAN has walked, read from its cursor. Redis walks its hash table
- * in reverse-binary order: the cursor's bits reversed, over 64 bits, count up from 0 to 2^64 as
- * the walk goes, whatever the table's size, so their value divided by 2^64 is the share of
- * buckets visited. A cursor that goes backwards in that reading (a server whose cursors also
- * encode something else, such as a slot) turns the reading off for the rest of the walk.
+ * Moves a namespace while its services keep writing to the source, for a switch-over measured in
+ * milliseconds:
+ *
+ * 1. the checks and preflight of {@link moveNamespace};
+ * 2. turns on keyspace notifications on the source (notify-keyspace-events `KA`, restored at the
+ *    end) and subscribes to the namespace's (`__keyspace@<db>__:<prefix>*`) before copying;
+ * 3. syncs the namespace (copy, delete what the source lacks) and verifies every key no
+ *    notification named meanwhile;
+ * 4. follows: each key a notification names is copied again from the source (DUMP with
+ *    PEXPIRETIME, RESTORE REPLACE ABSTTL; deleted on the target if the source no longer has it);
+ * 5. {@link LiveMove.switchOver}, with the writers paused: a fence through the source's keyspace
+ *    channel, every change before it applied, the changed keys verified.
+ *
+ * Notifications do not report FLUSHDB, FLUSHALL or SWAPDB: do not run those on the source while a
+ * live move runs. A lost subscriber connection fails the move rather than miss changes.
+ *
+ * @throws {@link MoveError} as {@link moveNamespace} does, and `ERR_MOVE_UNSUPPORTED` when
+ * keyspace notifications cannot be turned on (CONFIG refused).
+ * @example
+ * ```ts
+ * const live = await startLiveMove({ namespace: 'celery', from: 'redis://shared-redis:6379/0', to: CELERY_URL });
+ * setInterval(() => console.error(live.figures()), 5000).unref();
+ * // ...pause the writers, then:
+ * const result = await live.switchOver();
+ * console.log(result.windowMs, result.verification);
+ * ```
  */
-function scanPosition(): (cursor: string) => number | undefined {
-  let last = 0;
-  let readable = true;
-  return (cursor) => {
-    if (!readable) return undefined;
-    if (cursor === '0') return 1;
-    let value = BigInt(cursor);
-    let reversed = 0n;
-    for (let bit = 0; bit < 64; bit++) {
-      reversed = (reversed << 1n) | (value & 1n);
-      value >>= 1n;
-    }
-    const share = Number(reversed) / 2 ** 64;
-    if (share < last) readable = false;
-    last = share;
-    return readable ? share : undefined;
-  };
-}
-
-/** Host, port and database of a checked URL, with the defaults filled in. */
-const database = (url: string): string => {
-  const { hostname, port, pathname } = new URL(url);
-  return `${hostname}:${port || '6379'}/${pathname.replace(/^\//, '') || '0'}`;
-};
-const sameDatabase = (a: string, b: string): boolean => database(a) === database(b);
-
-/**
- * Two URLs can name one server (`127.0.0.1` and `localhost`, a service name and a host port):
- * the servers' run ids tell. Copying a database onto itself would report keys as copied that
- * are the only copy, and the next step (deleting them from the source) would lose them.
- */
-async function assertDistinct(source: Redis, target: Redis, from: string, to: string): Promise<void> {
-  const runId = async (client: Redis): Promise<string | undefined> => /^run_id:(\S+)/m.exec(await client.info('server'))?.[1];
-  const [a, b] = await Promise.all([runId(source), runId(target)]);
-  if (a !== undefined && a === b && dbOf(from) === dbOf(to)) {
-    throw new IsolationConfigError(`move: ${redactUrl(from)} and ${redactUrl(to)} are the same database of the same server (run_id ${a})`);
-  }
-}
-
-const dbOf = (url: string): string => new URL(url).pathname.replace(/^\//, '') || '0';
-
-/** DUMP and PTTL of `keys` in one round trip, then RESTORE of those still there in another. */
-async function copyBatch(source: Redis, target: Redis, keys: Buffer[], replace: boolean, report: Mutable<MoveReport>): Promise<void> {
-  const read = source.pipeline();
-  for (const key of keys) read.pttl(key).dumpBuffer(key);
-  const replies = (await read.exec()) ?? [];
-  const write = target.pipeline();
-  let writes = 0;
-  keys.forEach((key, i) => {
-    const [ttlError, ttl] = replies[2 * i] ?? [];
-    const [dumpError, dump] = replies[2 * i + 1] ?? [];
-    if (ttlError || dumpError) throw ttlError ?? dumpError;
-    // -2: gone; 0: expiring this very millisecond (RESTORE with 0 would make it persistent).
-    if (dump === null || ttl === -2 || ttl === 0) {
-      report.vanished++;
-      return;
-    }
-    const args: Array<string | number | Buffer> = [key, Math.max(Number(ttl), 0), dump as Buffer];
-    if (replace) args.push('REPLACE');
-    write.call('RESTORE', ...args);
-    writes++;
-  });
-  if (writes === 0) return;
-  for (const [error] of (await write.exec()) ?? []) {
-    if (!error) report.copied++;
-    else if (/^BUSYKEY/.test(error.message)) report.skipped++;
-    else throw error;
-  }
+export async function startLiveMove(options: LiveMoveOptions): Promise<LiveMove> {
+  return runLiveMove(options, ioredisConnector(options));
 }
