@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { aclRules, monitorAclRules, runAclCommand } from '../../src/cli/acl.js';
+import { ACL_DECISIONS, GRANTABLE_COMMANDS, aclCommandVerdicts, aclRules, monitorAclRules, runAclCommand } from '../../src/cli/acl.js';
+import { buildCommandTable } from '../../src/core/command-rules.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { IsolationConfigError, createIsolatedRedis, type PressureClient, type PressureEvent, type PressureSampleEvent } from '../../src/index.js';
 import { IOREDIS_VERSIONS } from '../support/ioredis-versions.js';
@@ -14,14 +15,40 @@ async function acl(args: readonly string[], env: Record<string, string> = {}): P
 }
 
 describe('isolated-redis acl', () => {
-  it('confines keys and channels to the prefix and denies what the guard blocks, but not the connection handshake nor INFO', () => {
+  it('confines keys and channels to the prefix, and grants from -@all what the guard allows: the handshake and INFO too, nothing it blocks', () => {
     const rules = aclRules({ namespace: 'mcp2' });
-    expect(rules.slice(0, 9)).toEqual(['on', 'nopass', 'resetkeys', '~mcp2:*', 'resetchannels', '&mcp2:*', '+@all', '-@admin', '-@dangerous']);
-    expect(rules).toEqual(expect.arrayContaining(['-flushdb', '-flushall', '-randomkey', '-dbsize', '-config|set', '-script|flush']));
-    for (const handshake of ['-hello', '-auth', '-select', '-client|setname', '-client|setinfo', '-info']) expect(rules).not.toContain(handshake);
-    // After -@dangerous (which denies INFO): Redis applies the rules in order.
-    expect(rules.at(-1)).toBe('+info');
+    expect(rules.slice(0, 7)).toEqual(['on', 'nopass', 'resetkeys', '~mcp2:*', 'resetchannels', '&mcp2:*', '-@all']);
+    expect(rules.slice(7).every((rule) => rule.startsWith('+'))).toBe(true);
+    for (const granted of ['get', 'set', 'eval', 'fcall', 'fcall_ro', 'publish', 'subscribe', 'hello', 'auth', 'select', 'client|setname', 'client|setinfo', 'info', 'ping']) {
+      expect(rules).toContain(`+${granted}`);
+    }
+    for (const denied of ['flushdb', 'flushall', 'randomkey', 'dbsize', 'config|set', 'script|flush', 'keys', 'scan', 'function|load', 'function|list', 'function|delete', 'pubsub|channels', 'pubsub|numsub', 'client|tracking', 'client|list']) {
+      expect(rules).not.toContain(`+${denied}`);
+    }
     expect(aclRules({ namespace: 'mcp2', info: false })).not.toContain('+info');
+    // Only the commands the target server knows are named: Redis refuses a whole ACL naming one it lacks.
+    expect(aclRules({ namespace: 'mcp2', knownCommands: new Set(['get', 'info', 'flushall', 'nosuch']) }).slice(6)).toEqual(['-@all', '+get', '+info']);
+  });
+
+  it('grants back only the commands denied for the names they show, and only when asked', async () => {
+    expect(aclRules({ namespace: 'mcp2', grant: ['scan', 'CLIENT|TRACKING'] })).toEqual(expect.arrayContaining(['+scan', '+client|tracking']));
+    expect(GRANTABLE_COMMANDS).toEqual(['client|tracking', 'keys', 'pubsub|channels', 'pubsub|numsub', 'pubsub|shardchannels', 'pubsub|shardnumsub', 'scan']);
+    for (const name of ['function|load', 'flushall', 'client|list', 'nosuch']) expect(() => aclRules({ namespace: 'mcp2', grant: [name] })).toThrow(IsolationConfigError);
+    const { out } = await acl(['--namespace', 'mcp2', '--nopass', '--grant', 'scan, pubsub|numsub']);
+    expect(out.split(' ')).toEqual(expect.arrayContaining(['+scan', '+pubsub|numsub']));
+    await expect(acl(['--namespace', 'mcp2', '--nopass', '--grant', 'function|load'])).rejects.toThrow(/cannot grant "function\|load"/);
+  });
+
+  it('every decision names a command of the guard table, and a confined command without one is denied', () => {
+    const names = new Set(aclCommandVerdicts().map((v) => v.name));
+    expect(Object.keys(ACL_DECISIONS).filter((name) => !names.has(name))).toEqual([]);
+    const table = buildCommandTable({ 'json.get': { firstKey: 0 }, 'json.mget': { locate: (args, sink) => sink.at(0, 'key') }, 'ft.search': { keys: 'none' } });
+    const verdicts = new Map(aclCommandVerdicts({}, table).map((v) => [v.name, v]));
+    expect(verdicts.get('json.get')).toMatchObject({ granted: true, source: 'guard' });
+    expect(verdicts.get('ft.search')).toMatchObject({ granted: true, source: 'guard' });
+    expect(verdicts.get('json.mget')).toMatchObject({ granted: false, source: 'decision', why: expect.stringMatching(/no decision/) });
+    expect(verdicts.get('hello')).toMatchObject({ granted: true, source: 'connection' });
+    expect(verdicts.get('flushall')).toMatchObject({ granted: false, source: 'guard' });
   });
 
   it('refuses a namespace the guard refuses (glob characters), and follows the hash-tag rule', () => {
@@ -51,7 +78,7 @@ describe('isolated-redis acl', () => {
     );
     expect(code).toBe(0);
     const [service, monitor] = out.trim().split('\n');
-    expect(service).toMatch(/^user mcp2 on #2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b resetkeys ~mcp2:\* .* \+info$/);
+    expect(service).toMatch(/^user mcp2 on #2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b resetkeys ~mcp2:\* resetchannels &mcp2:\* -@all .* \+info /);
     expect(monitor).toMatch(/^user watcher on #[0-9a-f]{64} resetkeys resetchannels -@all \+info /);
     expect(out).not.toContain('secret');
     expect(out).not.toContain('other');
