@@ -16,6 +16,19 @@ export interface CommandUsage {
 }
 
 /**
+ * The connection flags of keyspace, acl and move (parse-flags.ts `CONNECT_FLAGS` parses them).
+ *
+ * @example
+ * ```ts
+ * CONNECT_FLAGS_USAGE.map(([flag]) => flag); // ['--connect-timeout MS', '--connect-attempts N']
+ * ```
+ */
+export const CONNECT_FLAGS_USAGE = [
+  ['--connect-timeout MS', 'give up an attempt to connect after MS milliseconds (default 10000)'],
+  ['--connect-attempts N', 'attempts to connect before exiting 2 (default 1)'],
+] as const;
+
+/**
  * The usage of every subcommand. Each command module's options must match its entry here
  * (test/cli/usage.test.ts checks both ways where the command exports its options).
  *
@@ -55,6 +68,7 @@ export const COMMAND_USAGE = {
       ['--sample N', 'keys per namespace measured with MEMORY USAGE for the estimates (default 1000)'],
       ['--top N', 'biggest keys listed per namespace, found over every key (default 5)'],
       ['--format F', 'table (default) or json'],
+      ...CONNECT_FLAGS_USAGE,
     ],
     exitCodes: '0 report printed, 1 keys in no known namespace with --fail-on-stray, 2 usage, configuration or connection error',
   },
@@ -66,34 +80,45 @@ export const COMMAND_USAGE = {
       ['--user NAME', 'user name (default: NS)'],
       ['--password-env VAR', 'read the password from $VAR (written as its SHA-256)'],
       ['--nopass', 'no password (one of --password-env and --nopass is required)'],
-      ['--no-info', 'do not grant INFO back (ioredis clients then need enableReadyCheck: false)'],
-      ['--monitor-user NAME', 'also print a monitoring user: INFO and the connection handshake only'],
-      ['--monitor-password-env VAR', "read the monitoring user's password from $VAR (or --nopass)"],
       ['--no-info', 'deny INFO too (then: enableReadyCheck: false on ioredis, and a monitoring user for the pressure monitor)'],
+      ['--grant CMD,...', 'grant back commands denied only for the key or channel names they show: scan, keys, client|tracking, pubsub|channels, ...'],
       ['--monitor-user NAME', 'also print a monitoring user: INFO and the connection handshake only, no keys (for pressure.client)'],
       ['--monitor-password-env VAR', "the monitoring user's password, from $VAR (or --nopass)"],
       ['--url URL', "keep only the commands this server knows (COMMAND INFO, read-only)"],
       ['--separator S', 'prefix separator (default ":")'],
       ['--hash-tag', 'prefix as {NS}: (Redis Cluster hash tag)'],
       ['--format F', 'commands (default) or aclfile'],
+      ...CONNECT_FLAGS_USAGE,
     ],
     exitCodes: '0 rules printed, 2 usage or connection error',
   },
   move: {
-    synopsis: 'move --namespace NS --from URL --to URL [options]',
-    summary: 'Copy one namespace to another instance (SCAN + DUMP/RESTORE, TTLs kept); re-run to resume.',
+    synopsis: 'move --namespace NS --from URL --to URL [--sync | --verify | --live] [options]',
+    summary:
+      'Move one namespace to another instance and verify it: identity and memory checked first (SCAN, DUMP/RESTORE with absolute\n' +
+      'expiry, big keys in chunks), every key compared after. --sync makes the target equal; --live follows changes until Ctrl-C.',
     options: [
-      ['--namespace NS', 'the namespace to copy (required)'],
+      ['--namespace NS', 'the namespace to move (required)'],
       ['--from URL', 'the instance it lives on now (required)'],
       ['--to URL', 'its new instance (required)'],
-      ['--dry-run', 'count the keys, write nothing'],
-      ['--replace', 'overwrite keys the target has (default: skip them, so a re-run resumes)'],
+      ['--sync', 'make the target equal to the source for NS: rewrite changed keys, delete keys the source no longer has'],
+      ['--verify', 'only compare source and target for NS (existence, type, expiry, content)'],
+      ['--live', 'sync, then follow the source (keyspace notifications) until SIGINT/SIGTERM, then switch over'],
+      ['--dry-run', 'check both ends and the target\'s memory, count the keys, write nothing'],
+      ['--replace', 'plain copy: overwrite keys the target has (default: keep them, so a re-run resumes)'],
+      ['--force', 'copy even when the target lacks the memory (it will evict or refuse writes)'],
       ['--count N', 'keys per round trip (default 500)'],
+      ['--batch-bytes SIZE', 'bytes of values per round trip, e.g. 8mb (default 8mb)'],
+      ['--big-key-bytes SIZE', 'keys from this size are copied in chunks, then renamed (default 16mb)'],
+      ['--ttl-tolerance MS', 'expiry times further apart count as a difference (default 1000)'],
       ['--separator S', 'prefix separator (default ":")'],
       ['--hash-tag', 'prefix as {NS}: (Redis Cluster hash tag)'],
       ['--format F', 'text (default) or json'],
+      ...CONNECT_FLAGS_USAGE,
     ],
-    exitCodes: '0 copied (or counted), 2 usage or connection error',
+    exitCodes:
+      '0 moved and verified equal (or checked, with --dry-run), 1 differences found, interrupted, or keys evicted on the target, ' +
+      '2 usage, connection, identity, memory or copy error (one line on stderr, the report on stdout)',
   },
 } as const satisfies Readonly<Record<string, CommandUsage>>;
 
