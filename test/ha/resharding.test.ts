@@ -120,4 +120,25 @@ describe.each(NODE_REDIS_VERSIONS)('$name, a slot moving under a cluster view', 
       await raw.close();
     }
   }, 30_000);
+
+  it('runs a blocking command of a key in a migrating slot on the view\'s own connection, ASKING first there (chaos finding, fixed)', async () => {
+    const raw = createCluster({ rootNodes: (await masterPorts()).map((port) => ({ url: `redis://127.0.0.1:${port}` })) }) as unknown as NodeRedisCluster;
+    raw.on('error', () => undefined);
+    await raw.connect();
+    const a = createIsolatedRedis({ namespace: 'a', namespaces, client: raw });
+    const slot = await cluster.keySlot('blocking');
+    const from = await cluster.slotOwner(slot);
+    const to = (await masterPorts()).find((port) => port !== from) as number;
+    const migration = await cluster.startSlotMigration(slot, to);
+    try {
+      // The key does not exist on the source: the source answers ASK, the target serves it.
+      expect(await a.blPop('{blocking}:q', 0.1)).toBeNull();
+      await a.rPush('{blocking}:q', 'job');
+      expect(await a.blPop('{blocking}:q', 1)).toEqual({ key: '{blocking}:q', element: 'job' });
+    } finally {
+      await migration.finish();
+      await raw.close();
+    }
+    expect(await allKeys()).toEqual([]);
+  }, 30_000);
 });

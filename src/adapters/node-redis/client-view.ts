@@ -90,6 +90,16 @@ export function createNodeRedisClientView<C extends NodeRedisClientLike>(client:
 }
 
 /**
+ * On a cluster's ASK redirect node-redis runs the command in an "asking chain" (options with a
+ * `chainId`) after sending ASKING on the node's shared client; a command the view moves to a
+ * connection of its own needs ASKING there, in the same chain, or the node answers ASK again.
+ */
+function askingFirst(connection: NodeRedisClientLike, commandOptions: unknown): void {
+  const chainId = (commandOptions as { chainId?: unknown } | undefined)?.chainId;
+  if (chainId !== undefined) connection.sendCommand(['ASKING'], { chainId }).catch(() => undefined); // its failure fails the command after it
+}
+
+/**
  * The methods every view of `client` shares, each reading the view's state from `this`.
  *
  * node-redis funnels every command into a handful of executors: `_executeCommand` (typed
@@ -177,7 +187,11 @@ function buildClientBase(client: NodeRedisClientLike, owned: boolean): object {
       const line = rewritten.redisArgs;
       const send =
         scope === 'blocking' || scope === 'watch'
-          ? (): Promise<unknown> => onOwn(state, this, (connection) => original.call(connection, command, rewritten, commandOptions, transform))
+          ? (): Promise<unknown> =>
+              onOwn(state, this, (connection) => {
+                askingFirst(connection, commandOptions);
+                return original.call(connection, command, rewritten, commandOptions, transform);
+              })
           : (): Promise<unknown> => original.call(self, command, rewritten, commandOptions, transform);
       const sent = instr.observing() ? instr.commandLine(line, rewritten.keys.length, send) : send();
       return runsScript(line[0]) ? sent.catch((error: unknown) => Promise.reject(scriptError(guard, line, error))) : sent;

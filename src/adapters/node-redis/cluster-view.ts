@@ -83,6 +83,20 @@ function buildClusterBase(cluster: NodeRedisClusterLike, owned: boolean): object
   const exclusiveOf = (state: ViewState, client: NodeRedisClientLike): Promise<NodeRedisClientLike> => {
     return exclusiveConnectionOf(isolatedNode(state, client)) ?? Promise.resolve(client);
   };
+  /**
+   * The exclusive connection a blocking command runs on, ready for it. On an ASK redirect
+   * (node-redis passes the options of an "asking chain"), node-redis sends ASKING on the node's
+   * shared client, but the command goes to the view's own connection: ASKING must precede it
+   * there, in the same chain, or the importing node answers ASK again until the redirections run out.
+   */
+  const blockingOn = async (state: ViewState, client: NodeRedisClientLike, opts: unknown): Promise<NodeRedisClientLike> => {
+    const exclusive = await exclusiveOf(state, client);
+    const chainId = (opts as { chainId?: unknown } | undefined)?.chainId;
+    if (chainId !== undefined && exclusive !== client) {
+      exclusive.sendCommand(['ASKING'], { chainId }).catch(() => undefined); // its failure fails the command after it
+    }
+    return exclusive;
+  };
   /** Refuses, before anything is sent, what a command line cannot do through a cluster view. */
   const assertRoutable = (guard: NamespaceGuard, scope: ConnectionScope, line: readonly RedisArg[]): void => {
     if (owned) return;
@@ -165,7 +179,7 @@ function buildClusterBase(cluster: NodeRedisClusterLike, owned: boolean): object
               if (scripting) return (client, opts) => fn(scriptingNode(state, client), opts);
               if (!blocking) return (client, opts) => fn(unprefixingNode(state, client, shape as ReplyShape), opts);
               return async (client, opts) => {
-                const exclusive = await exclusiveOf(state, client);
+                const exclusive = await blockingOn(state, client, opts);
                 return fn(shape === undefined ? exclusive : unprefixingNode(state, exclusive, shape), opts);
               };
             };
@@ -192,7 +206,7 @@ function buildClusterBase(cluster: NodeRedisClusterLike, owned: boolean): object
   /** A blocking raw command: routed by its key as node-redis would, sent on that node's exclusive connection. */
   const sendBlocking = (state: ViewState, key: RedisArg | undefined, isReadonly: unknown, line: RedisArg[], commandOptions: unknown): Promise<unknown> => {
     const opts = { ...(self._commandOptions as object | undefined), ...(commandOptions as object | undefined) };
-    const fn: NodeFn = async (client, o) => (await exclusiveOf(state, client)).sendCommand(line, o);
+    const fn: NodeFn = async (client, o) => (await blockingOn(state, client, o)).sendCommand(line, o);
     if (typeof executeWithPolicies === 'function') {
       return executeWithPolicies.call(self, new RewrittenParser(line, key === undefined ? [] : [key], undefined, undefined), isReadonly, opts, () => fn);
     }
