@@ -174,7 +174,7 @@ export class SharedConnectionError extends IsolationError {
  *
  * @example
  * ```ts
- * await view.evalsha(sha1Of('return 1'), 0); // rejects with UnknownScriptError until the view EVALs or SCRIPT LOADs it
+ * await redis.evalsha('0'.repeat(40), 0); // rejects with UnknownScriptError: the namespace never sent that script
  * ```
  */
 export class UnknownScriptError extends IsolationError {

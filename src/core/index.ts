@@ -21,3 +21,4 @@ export {
 export type { RedisArg, ArgumentRole, ArgumentSink, Locator, ReplyShape } from './types.js';
 export { connectionScope, connectionScopeReason, CONNECTION_SCOPE_REASONS, type ConnectionScope } from './connection-scope.js';
 export { blockTimeMs } from './blocking.js';
+export { ScriptConfinement, type ScriptText } from './scripts/script-confinement.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ownFunctionList, type FunctionNameMapping } from './function-list-reply.js';
+import { ownFunctionList } from './function-list-reply.js';
 import { functionNamePrefix } from './function-names.js';
 import { luaGuard, prefilledRules, type LuaGuardConfig } from './lua-guard.js';
 import { luaString } from './lua-text.js';
@@ -40,8 +40,14 @@ const LIBRARY_NAME = /(^#!\S*.*?\sname=)(\S+)/;
  * run them: behind a prelude that shadows `redis` with a guarded table whose `call` and `pcall`
  * place every key, pattern and channel as the client-side guard does. It remembers which SHA
  * each caller's script has once wrapped, so that callers keep using the SHAs of their own text.
+ * A guard's `scripts`; the adapters use it, code seldom needs to.
+ *
+ * @example
+ * ```ts
+ * const wrapped = guard.scripts?.wrapScript("return redis.call('GET', KEYS[1])");
+ * ```
  */
-export class ScriptConfinement implements FunctionNameMapping {
+export class ScriptConfinement {
   readonly libraryPrelude: string;
   /** What library and function names of the namespace start with. */
   readonly functionPrefix: string;
@@ -52,6 +58,7 @@ export class ScriptConfinement implements FunctionNameMapping {
   private readonly originals = new Map<string, string>();
   private readonly texts = new Map<string, { readonly text: string; readonly original: string; readonly wrapped: string }>();
 
+  /** @internal */
   constructor(config: LuaGuardConfig) {
     const guard = luaGuard(config, { library: false });
     this.functionPrefix = functionNamePrefix(config.namespace);
