@@ -6,9 +6,12 @@ import { disposePacked, packOnce, type PackedPackage } from './support/packed.js
 /**
  * The size budget of the package. Measured for 0.1.0: 279 kB packed and 1.11 MB unpacked (581 kB and
  * 2.4 MB before the source maps were dropped); source maps back, or a dependency bundled in, would
- * break it. Raise it on purpose, not by accident.
+ * break it. Raise it on purpose, not by accident. Raised for 0.2.0, which measures 413 kB and
+ * 1.54 MB: the verified, live `move` engine, ACL rules from the guard's table, the Lua guard for
+ * scripts, Sentinel views and the fail-fast connections (each shipped as ESM, CJS and declarations),
+ * and 26 kB more README.
  */
-const BUDGET = { packedBytes: 350_000, unpackedBytes: 1_500_000 } as const;
+const BUDGET = { packedBytes: 450_000, unpackedBytes: 1_700_000 } as const;
 
 /** Every file the package may ship: the build, and the documents npm always includes. */
 const SHIPPED = /^(dist\/[\w.-]+\.(js|cjs|d\.ts|d\.cts)|dist\/(node10|optional-peers)\/[\w.-]+\.d\.cts|README\.md|CHANGELOG\.md|LICENSE|package\.json)$/;
