@@ -1,4 +1,4 @@
-import type { NamespaceGuard } from '../../core/index.js';
+import type { NamespaceGuard, ScriptConfinement } from '../../core/index.js';
 import { runsScript, scriptRefusal } from '../../core/scripts/script-refusal.js';
 import type { IoredisCommand } from './internals.js';
 
@@ -7,8 +7,13 @@ type ScriptCommand = IoredisCommand & { toWritable: ToWritable; reject: (error: 
 
 /** Each script class's own text (ioredis makes one class per `defineCommand` script). */
 const textOfClass = new WeakMap<object, string | Buffer>();
-/** For each script class and wrapped form of it, the sockets that have it loaded (what ioredis keeps per script). */
-const loadedOn = new WeakMap<object, Map<string, WeakSet<object>>>();
+/** A script class's text as one namespace sends it, and the sockets that have it loaded (what ioredis keeps per script). */
+interface Form {
+  readonly wrapped: string | Buffer;
+  readonly wrappedSha: string;
+  readonly loaded: WeakSet<object>;
+}
+const formsOf = new WeakMap<object, WeakMap<ScriptConfinement, Form>>();
 
 /**
  * The parent's `toWritable` of a command whose class overrides it: ioredis's script commands
@@ -51,15 +56,20 @@ export function confineScriptCommand(guard: NamespaceGuard, command: IoredisComm
   const base = parentToWritable(command);
   if (base === undefined) return;
   const script = command as ScriptCommand;
-  const wrapped = scripts.wrapScript(scriptTextOf(script));
-  const wrappedSha = scripts.wrappedSha(String(command.args[0]));
-  if (wrappedSha === undefined) return; // not a script class of ioredis's kind: the guard refuses its unknown SHA
   const cls = Object.getPrototypeOf(command) as object;
-  let forms = loadedOn.get(cls);
-  if (forms === undefined) loadedOn.set(cls, (forms = new Map()));
-  let sockets = forms.get(wrappedSha);
-  if (sockets === undefined) forms.set(wrappedSha, (sockets = new WeakSet()));
-  const loaded = sockets;
+  let forms = formsOf.get(cls);
+  if (forms === undefined) formsOf.set(cls, (forms = new WeakMap()));
+  let form = forms.get(scripts);
+  const sha = String(command.args[0]).toLowerCase();
+  if (form === undefined) {
+    const wrapped = scripts.wrapScript(scriptTextOf(script));
+    const wrappedSha = scripts.wrappedSha(sha);
+    if (wrappedSha === undefined) return; // not a script class of ioredis's kind: the guard refuses its unknown SHA
+    forms.set(scripts, (form = { wrapped, wrappedSha, loaded: new WeakSet() }));
+  } else {
+    scripts.remember(sha, form.wrappedSha); // wrapped once per class and namespace; the guard keeps knowing its SHA
+  }
+  const { wrapped, wrappedSha, loaded } = form;
   const readOnly = /_ro$/i.test(String(command.name));
   script.toWritable = function (this: IoredisCommand, socket: object): unknown {
     const self = this as ScriptCommand;

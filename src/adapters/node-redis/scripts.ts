@@ -29,11 +29,11 @@ export function confinedScript<S>(guard: NamespaceGuard, script: S): S {
   let confined = byConfinement.get(scripts) as S | undefined;
   if (confined === undefined) {
     const SCRIPT = scripts.wrapScript(script.SCRIPT);
-    const SHA1 = scripts.wrappedSha(script.SHA1) as string;
+    const SHA1 = scripts.wrappedSha(script.SHA1) as string; // known: wrapScript has just remembered it
     confined = Object.assign(Object.create(Object.getPrototypeOf(script) as object) as object, script, { SCRIPT, SHA1 }) as S;
     byConfinement.set(scripts, confined as object);
   } else {
-    scripts.wrapScript(script.SCRIPT); // keeps the caller's SHA known to the guard
+    scripts.remember(script.SHA1.toLowerCase(), (confined as NodeRedisScript).SHA1); // the guard keeps knowing the caller's SHA
   }
   return confined;
 }

@@ -101,7 +101,8 @@ export class ScriptConfinement {
 
   /** The SHA of the wrapped form of the script whose own SHA is `sha`, when this namespace has seen it. */
   wrappedSha(sha: string): string | undefined {
-    return this.wrapped.get(sha.toLowerCase()) ?? (this.originals.has(sha.toLowerCase()) ? sha.toLowerCase() : undefined);
+    const lower = sha.toLowerCase();
+    return this.wrapped.get(lower) ?? (this.originals.has(lower) ? lower : undefined);
   }
 
   /** The caller's SHA of a wrapped script's SHA, or the caller's name of a function, for error messages. */
@@ -157,7 +158,11 @@ export class ScriptConfinement {
     return ownFunctionList(reply, this);
   }
 
-  private remember(original: string, wrapped: string): void {
+  /**
+   * @internal Keeps the caller's SHA of a script known (adapters that wrapped it once call this
+   * instead of wrapping it again).
+   */
+  remember(original: string, wrapped: string): void {
     if (this.wrapped.get(original) === wrapped) return;
     this.wrapped.set(original, wrapped);
     this.originals.set(wrapped, original);
