@@ -182,7 +182,8 @@ export function overviewHelp(): string {
     lines.push(`  ${usage.synopsis}`, `      ${usage.summary.split('\n')[0] ?? ''}`, ...optionLines(usage.options, '      '), '');
   }
   lines.push(
-    'Exit codes: 0 clean; 1 findings (lint: errors found; keyspace --fail-on-stray: keys in no known namespace);',
+    'Exit codes: 0 clean; 1 findings (lint: errors found; keyspace --fail-on-stray: keys in no known namespace;',
+    '            move: differences found, interrupted, or keys evicted on the target);',
     '            2 usage, configuration, connection or parse error.',
     '',
   );
