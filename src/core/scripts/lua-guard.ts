@@ -51,12 +51,12 @@ function ownerCheck(config: LuaGuardConfig): string {
 /**
  * Functions of Lua's library the guard reads as globals where they are used, rather than as
  * locals: a local the guard's functions capture costs an allocation on every invocation, a
- * global read a table lookup on a path that seldom runs. `string.find` and the real `call` stay
- * locals: every command's placement uses them; `unpack`, `select`, `type` and `tostring` are
- * locals of the part of the guard built on first need (`__ikit`), whose every call uses them.
+ * global read a table lookup on a path that seldom runs. `string.find`, `string.sub` and the
+ * real `call` stay locals: placing a command's names uses them; `unpack`, `select`, `type` and
+ * `tostring` are locals of the part of the guard built on first need (`__ikit`), whose every
+ * call uses them.
  */
 const GLOBALS: Readonly<Record<string, string>> = {
-  __isub: 'string.sub',
   __imatch: 'string.match',
   __ilower: 'string.lower',
   __iupper: 'string.upper',
@@ -104,7 +104,7 @@ export function luaGuard(config: LuaGuardConfig, options: { readonly library: bo
   // used again costs one table lookup. A library's guard lives as long as the library: no memo.
   const memo = !config.strict && !options.library;
   const starPrefix = config.prefix.includes('*');
-  const locals = `local __ifind, __icall = string.find, __ir.call local __iS = __iPREFILL ${memo ? 'local __iK = {} ' : ''}local __ik, __ikit `;
+  const locals = `local __ifind, __isub, __icall = string.find, string.sub, __ir.call local __iS = __iPREFILL ${memo ? 'local __iK = {} ' : ''}local __ik, __ikit `;
   // An error table makes Redis reply with the code as the error's first word; a Lua VM without
   // redis.error_reply (ioredis-mock's) gets the message as a string, which it can report.
   const fail =

@@ -187,7 +187,7 @@ function libraryPrelude(body: string, functionPrefix: string, strip: string): st
   // In prefix mode a callback gets its keys as its caller named them (see LuaGuardCode.strip).
   // Every callback first builds the guard (and the globals' shadow), on the function's first call.
   const callback = (cb: string): string => `function(keys, args) __w() return ${cb}(${strip === '' ? 'keys' : '__sk(keys)'}, args) end`;
-  const stripper = strip === '' ? '' : `local __s local __sk = function(keys) if not __s then __s = (function(__ir) local __ifind = string.find return ${strip} end)() end return __s(keys) end `;
+  const stripper = strip === '' ? '' : `local __s local __sk = function(keys) if not __s then __s = (function(__ir) local __ifind, __isub = string.find, string.sub return ${strip} end)() end return __s(keys) end `;
   const later = (name: string): string => `${name} = function(...) return __G().${name}(...) end`;
   const guarded = (name: string): string => `${name} = function(...) return __w().${name}(...) end`;
   const fields = [
