@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { main } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { moveNamespace } from '../../src/layout/index.js';
 import { startRedisServer, type RunningRedis } from '../support/redis-server.js';
+import { useMoveServers } from '../layout/move-content.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 let shared: RunningRedis;
@@ -14,16 +15,7 @@ let celeryRedis: RunningRedis;
 let source: Redis;
 let target: Redis;
 
-beforeAll(async () => {
-  [shared, celeryRedis] = await Promise.all([startRedisServer(), startRedisServer()]);
-  source = new Redis(shared.url);
-  target = new Redis(celeryRedis.url);
-});
-afterAll(async () => {
-  source.disconnect();
-  target.disconnect();
-  await Promise.all([shared.stop(), celeryRedis.stop()]);
-});
+useMoveServers((servers) => ({ shared, celeryRedis, source, target } = servers));
 
 async function run(args: string[], terminal?: { columns: number }): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';

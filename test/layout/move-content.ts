@@ -1,4 +1,6 @@
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import { startRedisServer, type RunningRedis } from '../support/redis-server.js';
 
 const hex = (value: unknown): unknown => (Buffer.isBuffer(value) ? value.toString('hex') : Array.isArray(value) ? value.map(hex) : value);
 const byHex = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -65,4 +67,31 @@ export async function keyspaceOf(client: Redis, match: string): Promise<Record<s
     for (const key of keys) out[key.toString('hex')] = await contentOf(client, key);
   } while (cursor !== '0');
   return out;
+}
+
+/** The servers of a move test file: the shared instance, celery's own, and a raw client on each. */
+export interface MoveServers {
+  readonly shared: RunningRedis;
+  readonly celeryRedis: RunningRedis;
+  readonly source: Redis;
+  readonly target: Redis;
+}
+
+/**
+ * Starts the two throw-away servers of a move test file before its tests (hands them to
+ * `receive`) and stops them after.
+ */
+export function useMoveServers(receive: (servers: MoveServers) => void): void {
+  let servers: MoveServers | undefined;
+  beforeAll(async () => {
+    const [shared, celeryRedis] = await Promise.all([startRedisServer(), startRedisServer()]);
+    servers = { shared, celeryRedis, source: new Redis(shared.url), target: new Redis(celeryRedis.url) };
+    receive(servers);
+  });
+  afterAll(async () => {
+    if (servers === undefined) return;
+    servers.source.disconnect();
+    servers.target.disconnect();
+    await Promise.all([servers.shared.stop(), servers.celeryRedis.stop()]);
+  });
 }

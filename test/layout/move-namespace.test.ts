@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
 import { IsolationConfigError, MoveError, moveNamespace, type MoveReport } from '../../src/index.js';
-import { startRedisServer, type RunningRedis } from '../support/redis-server.js';
+import type { RunningRedis } from '../support/redis-server.js';
+import { useMoveServers } from './move-content.js';
 
 let shared: RunningRedis;
 let celeryRedis: RunningRedis;
 let source: Redis;
 let target: Redis;
 
-beforeAll(async () => {
-  [shared, celeryRedis] = await Promise.all([startRedisServer(), startRedisServer()]);
-  source = new Redis(shared.url);
-  target = new Redis(celeryRedis.url);
-});
-afterAll(async () => {
-  source.disconnect();
-  target.disconnect();
-  await Promise.all([shared.stop(), celeryRedis.stop()]);
-});
+useMoveServers((servers) => ({ shared, celeryRedis, source, target } = servers));
 
 /** Seeds `celery:` with every type, some with a TTL, beside other namespaces' keys. */
 async function seed(): Promise<string[]> {

@@ -1,25 +1,16 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
 import { moveNamespace } from '../../src/index.js';
-import { startRedisServer, type RunningRedis } from '../support/redis-server.js';
-import { keyspaceOf } from './move-content.js';
+import type { RunningRedis } from '../support/redis-server.js';
+import { keyspaceOf, useMoveServers } from './move-content.js';
 
 let shared: RunningRedis;
 let celeryRedis: RunningRedis;
 let source: Redis;
 let target: Redis;
 
-beforeAll(async () => {
-  [shared, celeryRedis] = await Promise.all([startRedisServer(), startRedisServer()]);
-  source = new Redis(shared.url);
-  target = new Redis(celeryRedis.url);
-});
-afterAll(async () => {
-  source.disconnect();
-  target.disconnect();
-  await Promise.all([shared.stop(), celeryRedis.stop()]);
-});
+useMoveServers((servers) => ({ shared, celeryRedis, source, target } = servers));
 
 const bytes = (max: number, min = 0) => fc.uint8Array({ minLength: min, maxLength: max }).map((a) => Buffer.from(a));
 /** Key names: any bytes, glob and separator characters made likely. */

@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
 import { moveNamespace } from '../../src/index.js';
-import { startRedisServer, type RunningRedis } from '../support/redis-server.js';
-import { keyspaceOf } from './move-content.js';
+import type { RunningRedis } from '../support/redis-server.js';
+import { keyspaceOf, useMoveServers } from './move-content.js';
 
 let shared: RunningRedis;
 let celeryRedis: RunningRedis;
 let source: Redis;
 let target: Redis;
 
-beforeAll(async () => {
-  [shared, celeryRedis] = await Promise.all([startRedisServer(), startRedisServer()]);
-  source = new Redis(shared.url);
-  target = new Redis(celeryRedis.url);
-});
-afterAll(async () => {
-  source.disconnect();
-  target.disconnect();
-  await Promise.all([shared.stop(), celeryRedis.stop()]);
-});
+useMoveServers((servers) => ({ shared, celeryRedis, source, target } = servers));
 
 const sync = () => moveNamespace({ namespace: 'celery', from: shared.url, to: celeryRedis.url, mode: 'sync', count: 50 });
 
